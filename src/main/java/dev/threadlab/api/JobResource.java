@@ -1,0 +1,236 @@
+package dev.threadlab.api;
+
+import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.job.Job;
+import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.JobRequest;
+import dev.threadlab.job.JobState;
+import dev.threadlab.job.JobView;
+import dev.threadlab.job.Waiters;
+import dev.threadlab.problem.Problem;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /jobs}: submit, read, join, cancel and wait for jobs. Only translates HTTP to the {@link JobEngine}.
+ * Every method is non-blocking: waits are {@link Uni}s completed by the job itself, so a waiting request holds
+ * no thread.
+ */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@NonBlocking
+public class JobResource {
+
+    private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*\"?(\\d{1,9})\"?");
+    private static final Duration DEFAULT_JOIN = Duration.ofSeconds(30);
+
+    private final JobEngine engine;
+    private final Waiters waiters;
+    private final Duration maxWait;
+    private final int maxListLimit;
+    private final int maxWaitIds;
+
+    public JobResource(JobEngine engine, Waiters waiters, ThreadlabConfig config) {
+        this.engine = engine;
+        this.waiters = waiters;
+        this.maxWait = config.jobs().maxWait();
+        this.maxListLimit = config.limits().listLimit();
+        this.maxWaitIds = config.limits().waitIds();
+    }
+
+    @POST
+    @Operation(summary = "Submit a job",
+            description = "202 with the job; with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 if the job ended in time")
+    public Uni<Response> submit(JobRequest request,
+                                @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
+                                @QueryParam("wait") String wait,
+                                @HeaderParam("Prefer") String prefer) {
+        if (request == null) {
+            throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
+        }
+        Duration waitFor = waitOf(wait, prefer);
+        Job job = engine.submit(request);
+        if (waitFor.isZero()) {
+            return Uni.createFrom().item(accepted(job));
+        }
+        return await(job.completion(), waitFor)
+                .map(ended -> ended ? Response.ok(job.view()).build() : accepted(job));
+    }
+
+    private Duration waitOf(String wait, String prefer) {
+        if (wait != null) {
+            return Durations.parse("wait", wait, Duration.ZERO, maxWait);
+        }
+        if (prefer != null) {
+            Matcher matcher = PREFER_WAIT.matcher(prefer);
+            if (matcher.find()) {
+                return Durations.parse("Prefer: wait", matcher.group(1), Duration.ZERO, maxWait);
+            }
+        }
+        return Duration.ZERO;
+    }
+
+    @GET
+    @Operation(summary = "List jobs, newest first")
+    public List<JobView> list(@QueryParam("state") String state, @QueryParam("pool") String pool,
+                              @QueryParam("workload") String workload, @QueryParam("limit") String limit) {
+        Predicate<Job> filter = job -> true;
+        if (state != null) {
+            JobState wanted = parseState(state);
+            filter = filter.and(job -> job.state() == wanted);
+        }
+        if (pool != null) {
+            filter = filter.and(job -> job.pool().equals(pool));
+        }
+        if (workload != null) {
+            filter = filter.and(job -> job.workload().equals(workload));
+        }
+        int max = parseLimit(limit);
+        return engine.list(filter, max).stream().map(Job::view).toList();
+    }
+
+    private static JobState parseState(String state) {
+        try {
+            return JobState.valueOf(state.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidField("state", state, "one of " + Arrays.toString(JobState.values()));
+        }
+    }
+
+    private int parseLimit(String limit) {
+        if (limit == null) {
+            return Math.min(50, maxListLimit);
+        }
+        try {
+            int value = Integer.parseInt(limit.trim());
+            if (value >= 1 && value <= maxListLimit) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw Problem.invalidField("limit", limit, "a whole number from 1 to " + maxListLimit);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a job")
+    public JobView get(@PathParam("id") String id) {
+        return engine.get(id).view();
+    }
+
+    @GET
+    @Path("/{id}/join")
+    @Operation(summary = "Wait for a job to end, like Thread.join(timeout)",
+            description = "200 with the job when it is terminal; 202 with the current job and Retry-After if the timeout (capped) passed first")
+    public Uni<Response> join(@PathParam("id") String id,
+                              @Parameter(description = "e.g. 250ms, 10s, 1m; default 30s") @QueryParam("timeout") String timeout) {
+        Job job = engine.get(id);
+        Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
+        return await(job.completion(), waitFor).map(ended -> ended
+                ? Response.ok(job.view()).build()
+                : Response.accepted(job.view()).header("Retry-After", 1).build());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Cancel a job", description = "queued tasks are dropped, running tasks stop at their next check; 409 if already ended")
+    public Response cancel(@PathParam("id") String id) {
+        Job job = engine.cancel(id);
+        return Response.accepted(job.view()).build();
+    }
+
+    /** Body of {@code POST /jobs/wait}. */
+    public record WaitRequest(List<String> ids, String mode, String timeout) {
+    }
+
+    /** Answer of {@code POST /jobs/wait}, like Python's {@code concurrent.futures.wait}. */
+    public record WaitResult(List<JobView> done, List<JobView> notDone) {
+    }
+
+    @POST
+    @Path("/wait")
+    @Operation(summary = "Wait for several jobs, like concurrent.futures.wait",
+            description = "mode ALL (default) returns when all are done, ANY when the first is; both return at the timeout")
+    public Uni<WaitResult> waitFor(WaitRequest request) {
+        if (request == null || request.ids() == null || request.ids().isEmpty()) {
+            throw Problem.invalidField("ids", null, "a non-empty list of 1 to " + maxWaitIds + " job ids");
+        }
+        if (request.ids().size() > maxWaitIds) {
+            throw Problem.invalidField("ids", request.ids().size() + " ids", "1 to " + maxWaitIds + " job ids");
+        }
+        String mode = request.mode() == null ? "ALL" : request.mode().toUpperCase(Locale.ROOT);
+        if (!mode.equals("ALL") && !mode.equals("ANY")) {
+            throw Problem.invalidField("mode", request.mode(), "ALL or ANY");
+        }
+        Duration waitFor = Durations.parse("timeout", request.timeout(), DEFAULT_JOIN, maxWait);
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        for (String id : request.ids()) {
+            if (id == null) {
+                throw Problem.invalidField("ids", null, "job ids, not null");
+            }
+            jobs.putIfAbsent(id, engine.get(id));
+        }
+        List<Job> distinct = new ArrayList<>(jobs.values());
+        return await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor).map(ignored -> {
+            List<JobView> done = new ArrayList<>();
+            List<JobView> notDone = new ArrayList<>();
+            for (Job job : distinct) {
+                JobView view = job.view();
+                (view.done() ? done : notDone).add(view);
+            }
+            return new WaitResult(done, notDone);
+        });
+    }
+
+    /**
+     * Emits true if {@code completion} completes within {@code timeout}, false if not. Counts as a waiter while
+     * pending, holds no thread, and resumes on the request's event loop, never on the pool thread that ended the job.
+     */
+    private Uni<Boolean> await(CompletionStage<?> completion, Duration timeout) {
+        if (completion.toCompletableFuture().isDone()) {
+            return Uni.createFrom().item(true);
+        }
+        waiters.enter();
+        Context context = Vertx.currentContext();
+        Uni<Boolean> waiting = Uni.createFrom().completionStage(completion).map(done -> true)
+                .ifNoItem().after(timeout).recoverWithItem(false);
+        if (context != null) {
+            waiting = waiting.emitOn(command -> context.runOnContext(ignored -> command.run()));
+        }
+        return waiting.onTermination().invoke(waiters::exit);
+    }
+
+    private static Response accepted(Job job) {
+        return Response.accepted(job.view()).location(URI.create("/jobs/" + job.id())).build();
+    }
+}

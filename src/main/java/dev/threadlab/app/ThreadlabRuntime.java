@@ -1,0 +1,114 @@
+package dev.threadlab.app;
+
+import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.job.EngineSettings;
+import dev.threadlab.job.IdGenerator;
+import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.JobObserver;
+import dev.threadlab.job.Waiters;
+import dev.threadlab.pool.ExecutionModel;
+import dev.threadlab.pool.Pool;
+import dev.threadlab.pool.PoolRegistry;
+import dev.threadlab.pool.PoolSettings;
+import dev.threadlab.workload.CounterWorkload;
+import dev.threadlab.workload.CpuWorkload;
+import dev.threadlab.workload.FileSpace;
+import dev.threadlab.workload.FileWorkload;
+import dev.threadlab.workload.IoWorkload;
+import dev.threadlab.workload.MixedWorkload;
+import dev.threadlab.workload.WorkloadCatalog;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the engine, pools and workloads from configuration at start-up and stops them in order at shutdown:
+ * jobs are cancelled first, then pools are shut down (threads joined), then the file workload's folder is removed.
+ */
+@Singleton
+@Startup
+public class ThreadlabRuntime {
+
+    private static final Logger LOG = Logger.getLogger(ThreadlabRuntime.class);
+
+    private final PoolRegistry pools;
+    private final FileSpace fileSpace;
+    private final JobEngine engine;
+    private final Waiters waiters;
+
+    public ThreadlabRuntime(ThreadlabConfig config, Instance<JobObserver> observers) {
+        ThreadlabConfig.Limits limits = config.limits();
+        this.pools = new PoolRegistry(buildPools(config.pools()));
+        this.fileSpace = new FileSpace(Path.of(System.getProperty("java.io.tmpdir")), limits.fileBytesInFlight());
+        WorkloadCatalog catalog = new WorkloadCatalog(List.of(
+                new CpuWorkload(limits.cpuIterations()),
+                new IoWorkload(limits.ioDurationMs(), limits.ioChunks()),
+                new FileWorkload(fileSpace, limits.fileBytes()),
+                new MixedWorkload(limits.mixedRounds(), limits.cpuIterations(), limits.ioDurationMs()),
+                new CounterWorkload(limits.counterIncrements())));
+        ThreadlabConfig.Jobs jobs = config.jobs();
+        EngineSettings settings = new EngineSettings(limits.tasks(), jobs.defaultTimeout().toMillis(),
+                limits.timeoutMs(), jobs.retention(), jobs.maxRetained());
+        this.engine = new JobEngine(catalog, pools, settings, new IdGenerator(config.instanceId()),
+                observers.isResolvable() ? observers.get() : JobObserver.NONE);
+        this.waiters = new Waiters(jobs.maxWaiters());
+        LOG.infof("threadlab instance '%s' ready with pools %s", engine.instance(),
+                pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList());
+    }
+
+    private static List<Pool> buildPools(Map<String, ThreadlabConfig.PoolConfig> configs) {
+        List<Pool> pools = new ArrayList<>();
+        int processors = Runtime.getRuntime().availableProcessors();
+        new TreeMap<>(configs).forEach((name, pool) -> pools.add(switch (pool.kind()) {
+            case PLATFORM -> Pool.platform(name,
+                    new PoolSettings(pool.threads().orElse(processors), pool.queueCapacity()), ExecutionModel.PLAIN);
+            case VIRTUAL -> Pool.virtual(name, new PoolSettings(pool.maxConcurrency(), pool.queueCapacity()));
+        }));
+        return pools;
+    }
+
+    @Produces
+    @Singleton
+    JobEngine engine() {
+        return engine;
+    }
+
+    @Produces
+    @Singleton
+    PoolRegistry pools() {
+        return pools;
+    }
+
+    @Produces
+    @Singleton
+    Waiters waiters() {
+        return waiters;
+    }
+
+    @Produces
+    @Singleton
+    FileSpace fileSpace() {
+        return fileSpace;
+    }
+
+    @PreDestroy
+    void stop() {
+        engine.close();
+        try {
+            pools.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fileSpace.close();
+        LOG.info("threadlab stopped: jobs cancelled, pools shut down, temp files removed");
+    }
+}

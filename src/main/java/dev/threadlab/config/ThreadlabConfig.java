@@ -1,0 +1,104 @@
+package dev.threadlab.config;
+
+import dev.threadlab.pool.PoolKind;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The whole configuration tree of threadlab, under the prefix {@code threadlab}. Every key can be
+ * overridden by an environment variable ({@code threadlab.pools.cpu.threads} → {@code THREADLAB_POOLS_CPU_THREADS}).
+ */
+@ConfigMapping(prefix = "threadlab")
+public interface ThreadlabConfig {
+
+    /** Named pools. {@code cpu} and {@code io} are defined in application.properties; add more the same way. */
+    Map<String, PoolConfig> pools();
+
+    Jobs jobs();
+
+    Limits limits();
+
+    /** Short prefix of every job id, so an id tells which instance owns it. Random when unset. */
+    Optional<String> instanceId();
+
+    interface PoolConfig {
+        PoolKind kind();
+
+        /** Platform threads (platform pools). Default: available processors. */
+        OptionalInt threads();
+
+        /** Tasks running at once (virtual pools). */
+        @WithDefault("10000")
+        int maxConcurrency();
+
+        /** Tasks that may wait for a thread or a permit beyond those running. */
+        @WithDefault("10000")
+        int queueCapacity();
+    }
+
+    interface Jobs {
+        /** Finished jobs are kept this long for GET and join, then evicted. */
+        @WithDefault("15m")
+        Duration retention();
+
+        /** At most this many finished jobs are kept; the oldest is evicted first. */
+        @WithDefault("10000")
+        int maxRetained();
+
+        /** Deadline of a job that names none. */
+        @WithDefault("5m")
+        Duration defaultTimeout();
+
+        /** Longest wait a client may ask for with ?wait, Prefer: wait, or join?timeout; longer asks are capped. */
+        @WithDefault("60s")
+        Duration maxWait();
+
+        /** Join and wait requests waiting at once; beyond it a request is refused with 503. */
+        @WithDefault("10000")
+        int maxWaiters();
+    }
+
+    /** Upper bounds of every client-supplied number. */
+    interface Limits {
+        @WithDefault("256")
+        int tasks();
+
+        @WithDefault("3600000")
+        long timeoutMs();
+
+        @WithDefault("10000000000")
+        long cpuIterations();
+
+        @WithName("io-duration-ms")
+        @WithDefault("60000")
+        long ioDurationMs();
+
+        @WithDefault("10000")
+        int ioChunks();
+
+        @WithDefault("67108864")
+        long fileBytes();
+
+        /** Bytes that file tasks may hold on disk at once, across all jobs; tasks beyond it wait. */
+        @WithDefault("1073741824")
+        long fileBytesInFlight();
+
+        @WithDefault("10000")
+        int mixedRounds();
+
+        @WithDefault("100000000")
+        long counterIncrements();
+
+        @WithDefault("1000")
+        int listLimit();
+
+        @WithDefault("1000")
+        int waitIds();
+    }
+}

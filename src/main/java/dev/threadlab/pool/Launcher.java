@@ -1,0 +1,112 @@
+package dev.threadlab.pool;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where a pool's dispatcher starts tasks: on its fixed platform threads, or on a new virtual thread each.
+ * The dispatcher never hands over more tasks than the concurrency limit, so neither needs a queue of its own.
+ * Thread-safe.
+ */
+interface Launcher {
+
+    void launch(Runnable task);
+
+    /** Threads that exist for the pool now. */
+    int threads();
+
+    /** Applies a new concurrency limit (platform: the thread count). Called only under the pool's settings lock. */
+    void resize(int concurrency);
+
+    /** Stops accepting tasks, interrupts running ones, and waits up to {@code timeout} for them to end. */
+    boolean shutdownNow(Duration timeout) throws InterruptedException;
+
+    static Launcher platform(String poolName, int threads) {
+        return new PlatformLauncher(poolName, threads);
+    }
+
+    static Launcher virtual(String poolName, AtomicInteger running) {
+        return new VirtualLauncher(poolName, running);
+    }
+
+    /** A fixed set of platform threads named {@code threadlab-<pool>-<n>}. */
+    final class PlatformLauncher implements Launcher {
+        private final ThreadPoolExecutor executor;
+
+        PlatformLauncher(String poolName, int threads) {
+            ThreadFactory factory = Thread.ofPlatform().name("threadlab-" + poolName + "-", 1).daemon(true).factory();
+            // The queue only ever holds tasks handed over while a thread is between two tasks.
+            executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), factory);
+            executor.prestartAllCoreThreads();
+        }
+
+        @Override
+        public void launch(Runnable task) {
+            executor.execute(task);
+        }
+
+        @Override
+        public int threads() {
+            return executor.getPoolSize();
+        }
+
+        @Override
+        public void resize(int concurrency) {
+            // ThreadPoolExecutor demands core <= max at every step, so the order depends on the direction.
+            if (concurrency > executor.getMaximumPoolSize()) {
+                executor.setMaximumPoolSize(concurrency);
+                executor.setCorePoolSize(concurrency);
+            } else {
+                executor.setCorePoolSize(concurrency);
+                executor.setMaximumPoolSize(concurrency);
+            }
+            executor.prestartAllCoreThreads();
+        }
+
+        @Override
+        public boolean shutdownNow(Duration timeout) throws InterruptedException {
+            executor.shutdownNow();
+            return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A new virtual thread per task; the thread count is the number of running tasks. */
+    final class VirtualLauncher implements Launcher {
+        private final ExecutorService executor;
+        private final AtomicInteger running;
+
+        VirtualLauncher(String poolName, AtomicInteger running) {
+            this.executor = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("threadlab-" + poolName + "-", 1).factory());
+            this.running = running;
+        }
+
+        @Override
+        public void launch(Runnable task) {
+            executor.execute(task);
+        }
+
+        @Override
+        public int threads() {
+            return running.get();
+        }
+
+        @Override
+        public void resize(int concurrency) {
+            // nothing to do: the dispatcher's limit is the only bound
+        }
+
+        @Override
+        public boolean shutdownNow(Duration timeout) throws InterruptedException {
+            executor.shutdownNow();
+            return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.threadlab.pool;
+
+import dev.threadlab.problem.Problem;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A named executor of tasks: a FIFO queue in front of a {@link Launcher}, never more than
+ * {@code concurrency} tasks running, never more than {@code capacity} tasks held. Jobs are admitted whole:
+ * all their tasks or none.
+ *
+ * <p>Thread-safety: lock-free on the hot path. {@code held} (tasks queued or running) is reserved by CAS
+ * before tasks are queued, so admission is atomic for a whole job. {@code running} is raised by CAS before a
+ * task is launched and lowered when it ends; every change of the queue or of {@code running} is followed by
+ * {@link #drain()} by the thread that made it, so no queued task is left behind while a slot is free.
+ * {@code settingsLock} serialises reconfiguration only; {@code settings} is volatile for readers.
+ */
+public final class Pool {
+
+    private final String name;
+    private final PoolKind kind;
+    private final ExecutionModel model;
+    private final Launcher launcher;
+    private final ConcurrentLinkedQueue<TaskHandle> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder rejectedJobs = new LongAdder();
+    private final ReentrantLock settingsLock = new ReentrantLock();
+    private final DrainRateEstimator drainRate = new DrainRateEstimator();
+    private volatile PoolSettings settings;
+    private volatile boolean shutDown;
+
+    private Pool(String name, PoolKind kind, PoolSettings settings, ExecutionModel model,
+                 Function<AtomicInteger, Launcher> launcherFactory) {
+        this.name = name;
+        this.kind = kind;
+        this.settings = settings;
+        this.model = model;
+        this.launcher = launcherFactory.apply(running);
+    }
+
+    /** A pool of {@code settings.concurrency()} platform threads. */
+    public static Pool platform(String name, PoolSettings settings, ExecutionModel model) {
+        return new Pool(name, PoolKind.PLATFORM, settings, model,
+                running -> Launcher.platform(name, settings.concurrency()));
+    }
+
+    /** A pool that starts a virtual thread per task, at most {@code settings.concurrency()} at once. */
+    public static Pool virtual(String name, PoolSettings settings) {
+        return new Pool(name, PoolKind.VIRTUAL, settings, ExecutionModel.PLAIN,
+                running -> Launcher.virtual(name, running));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PoolKind kind() {
+        return kind;
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Accepts all tasks or none. Accepted tasks start in order as slots free up.
+     *
+     * @throws Problem {@code pool-saturated} (503) when the pool cannot hold them all, {@code shutting-down} after shutdown
+     */
+    public List<TaskHandle> submitAll(List<? extends PoolTask> tasks) {
+        if (shutDown) {
+            throw Problem.of(503, "shutting-down", "Shutting down",
+                    "pool '" + name + "' is shutting down and accepts no new tasks").retryAfter(5);
+        }
+        int count = tasks.size();
+        while (true) {
+            int current = held.get();
+            long capacity = settings.capacity();
+            if (current + (long) count > capacity) {
+                rejectedJobs.increment();
+                throw Problem.of(503, "pool-saturated", "Pool saturated",
+                                "pool '" + name + "' holds " + current + " of " + capacity + " tasks and cannot take "
+                                        + count + " more; retry later or use another pool")
+                        .with("pool", name).with("held", current).with("capacity", capacity)
+                        .retryAfter(drainRate.secondsToFree(current, completed.sum()));
+            }
+            if (held.compareAndSet(current, current + count)) {
+                break;
+            }
+        }
+        List<TaskHandle> handles = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            handles.add(new TaskHandle(this, tasks.get(i), i));
+        }
+        queue.addAll(handles);
+        drain();
+        return handles;
+    }
+
+    /** Starts queued tasks while fewer than {@code concurrency} run. Any thread may call it at any time. */
+    private void drain() {
+        while (!queue.isEmpty()) {
+            int current = running.get();
+            if (current >= settings.concurrency()) {
+                return;
+            }
+            if (!running.compareAndSet(current, current + 1)) {
+                continue;
+            }
+            TaskHandle next = queue.poll();
+            if (next == null) {
+                running.decrementAndGet(); // another thread emptied the queue; re-check it before leaving
+                continue;
+            }
+            try {
+                launcher.launch(() -> runClaimed(next));
+            } catch (RejectedExecutionException shutdownRace) {
+                running.decrementAndGet();
+                if (next.claimForDiscard()) {
+                    release();
+                    next.task().discarded();
+                }
+            }
+        }
+    }
+
+    private void runClaimed(TaskHandle handle) {
+        try {
+            if (handle.claimForRun()) {
+                try {
+                    model.run(handle, handle.task());
+                } finally {
+                    handle.endRun();
+                    completed.increment();
+                    release();
+                }
+            }
+        } finally {
+            running.decrementAndGet();
+            drain();
+        }
+    }
+
+    /** A task cancelled while queued: it leaves the queue and frees its slot at once. */
+    void discardQueued(TaskHandle handle) {
+        queue.remove(handle);
+        release();
+        handle.task().discarded();
+    }
+
+    private void release() {
+        held.decrementAndGet();
+    }
+
+    /** Changes the live settings; tasks above a lowered concurrency finish normally. */
+    public void reconfigure(PoolSettings newSettings) {
+        settingsLock.lock();
+        try {
+            launcher.resize(newSettings.concurrency());
+            settings = newSettings;
+        } finally {
+            settingsLock.unlock();
+        }
+        drain();
+    }
+
+    public PoolStats stats() {
+        int active = running.get();
+        return new PoolStats(launcher.threads(), active, Math.max(0, held.get() - active), completed.sum(),
+                rejectedJobs.sum());
+    }
+
+    public int heldTasks() {
+        return held.get();
+    }
+
+    /**
+     * Refuses new tasks, discards queued ones (their jobs see them as never run), interrupts running ones
+     * and waits up to {@code timeout} for the threads to end.
+     */
+    public boolean shutdown(Duration timeout) throws InterruptedException {
+        shutDown = true;
+        TaskHandle handle;
+        while ((handle = queue.poll()) != null) {
+            if (handle.claimForDiscard()) {
+                release();
+                handle.task().discarded();
+            }
+        }
+        return launcher.shutdownNow(timeout);
+    }
+}

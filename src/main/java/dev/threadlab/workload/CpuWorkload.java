@@ -1,0 +1,65 @@
+package dev.threadlab.workload;
+
+import dev.threadlab.pool.TaskContext;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** CPU-bound work: every task runs the {@link CpuKernel} for {@code iterations} steps. */
+public final class CpuWorkload extends BaseWorkload {
+
+    private final long maxIterations;
+
+    public CpuWorkload(long maxIterations) {
+        super("cpu",
+                "CPU-bound: a deterministic hashing loop; threads only help if they run on separate cores",
+                "cpu");
+        this.maxIterations = maxIterations;
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(ParamSpec.integer("iterations", 1_000_000, 1, maxIterations, "iterations",
+                "steps of the hashing kernel per task (a few ns each)"));
+    }
+
+    @Override
+    public WorkloadRun start(Params params, int tasks) {
+        return new Run(params.getLong("iterations"));
+    }
+
+    /** Thread-safety: the first checksum wins a CAS, later ones are compared against it. */
+    private static final class Run implements WorkloadRun {
+        private static final long UNSET = 0;
+        private final long iterations;
+        private final AtomicLong firstChecksum = new AtomicLong(UNSET);
+        private final LongAdder mismatches = new LongAdder();
+        private final LongAdder tasksDone = new LongAdder();
+
+        Run(long iterations) {
+            this.iterations = iterations;
+        }
+
+        @Override
+        public void runTask(TaskContext context) {
+            long checksum = CpuKernel.run(iterations, context);
+            if (!firstChecksum.compareAndSet(UNSET, checksum) && firstChecksum.get() != checksum) {
+                mismatches.increment();
+            }
+            tasksDone.increment();
+        }
+
+        @Override
+        public Map<String, Object> summary() {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("iterationsPerTask", iterations);
+            long checksum = firstChecksum.get();
+            result.put("checksum", tasksDone.sum() == 0 ? null : CpuKernel.hex(checksum));
+            result.put("checksumsAgree", mismatches.sum() == 0);
+            return result;
+        }
+    }
+}

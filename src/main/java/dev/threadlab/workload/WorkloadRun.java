@@ -1,0 +1,18 @@
+package dev.threadlab.workload;
+
+import dev.threadlab.pool.TaskContext;
+
+import java.util.Map;
+
+/**
+ * One job's worth of a workload: every task of the job calls {@link #runTask} concurrently on its own thread,
+ * and the summary aggregates what the tasks did. Implementations are thread-safe.
+ */
+public interface WorkloadRun {
+
+    /** Does one task's work. Throws to fail the task; {@code TaskCancelledException} ends it as cancelled. */
+    void runTask(TaskContext context) throws Exception;
+
+    /** What the tasks produced so far, aggregated (final once every task has ended). */
+    Map<String, Object> summary();
+}

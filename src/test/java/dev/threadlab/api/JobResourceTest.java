@@ -1,0 +1,241 @@
+package dev.threadlab.api;
+
+import dev.threadlab.job.Waiters;
+import io.quarkus.arc.Arc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class JobResourceTest {
+
+    static final String PROBLEM = "application/problem+json";
+
+    static Response submit(String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/jobs");
+    }
+
+    static String submitId(String body) {
+        return submit(body).then().statusCode(202).extract().path("id");
+    }
+
+    @Test
+    void submitReturns202WithLocationAndTheJob() {
+        submit("{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":1000}}")
+                .then().statusCode(202)
+                .header("Location", matchesPattern("https?://[^/]+/jobs/qtest-[a-z2-9]{16}"))
+                .body("id", matchesPattern("qtest-[a-z2-9]{16}"))
+                .body("workload", equalTo("cpu"))
+                .body("pool", equalTo("cpu"))
+                .body("tasks", equalTo(2))
+                .body("params.iterations", equalTo(1000))
+                .body("params.failProbability", equalTo(0.0f))
+                .body("timeoutMs", equalTo(300000))
+                .body("progress.tasks", equalTo(2))
+                .body("submittedAt", notNullValue());
+    }
+
+    @Test
+    void submitAndWaitReturns200WithTheFinishedJob() {
+        given().contentType(ContentType.JSON).body("{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":1000}}")
+                .queryParam("wait", "10s").post("/jobs")
+                .then().statusCode(200)
+                .body("state", equalTo("SUCCEEDED"))
+                .body("done", equalTo(true))
+                .body("progress.tasksDone", equalTo(2))
+                .body("result.checksumsAgree", equalTo(true))
+                .body("timings.wallMs", greaterThanOrEqualTo(0))
+                .body("timings.taskWallMs.max", greaterThanOrEqualTo(0))
+                .body("finishedAt", notNullValue());
+    }
+
+    @Test
+    void preferWaitHeaderWorksLikeTheQueryParameter() {
+        given().contentType(ContentType.JSON).header("Prefer", "respond-async, wait=10")
+                .body("{\"workload\":\"io\",\"params\":{\"durationMs\":10}}").post("/jobs")
+                .then().statusCode(200).body("state", equalTo("SUCCEEDED"));
+    }
+
+    @Test
+    void submitWaitThatRunsOutReturns202() {
+        given().contentType(ContentType.JSON).body("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}")
+                .queryParam("wait", "100ms").post("/jobs")
+                .then().statusCode(202).body("state", equalTo("RUNNING")).header("Location", notNullValue());
+    }
+
+    @Test
+    void getReturnsTheJobAnd404ForUnknownIds() {
+        String id = submitId("{\"workload\":\"cpu\",\"params\":{\"iterations\":1}}");
+        given().get("/jobs/" + id).then().statusCode(200).body("id", equalTo(id));
+        given().get("/jobs/qtest-aaaaaaaaaaaaaaaa").then().statusCode(404).contentType(PROBLEM)
+                .body("type", containsString("job-not-found")).body("detail", containsString("never existed"));
+        given().get("/jobs/abcd-aaaaaaaaaaaaaaaa").then().statusCode(404).contentType(PROBLEM)
+                .body("detail", containsString("belongs to instance 'abcd'"));
+    }
+
+    @Test
+    void joinReturns200WhenDoneAnd202WithRetryAfterOnTimeout() {
+        String quick = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":50}}");
+        given().queryParam("timeout", "10s").get("/jobs/" + quick + "/join")
+                .then().statusCode(200).body("state", equalTo("SUCCEEDED"));
+        String slow = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}");
+        given().queryParam("timeout", "200ms").get("/jobs/" + slow + "/join")
+                .then().statusCode(202).header("Retry-After", "1").body("state", equalTo("RUNNING"));
+        given().delete("/jobs/" + slow).then().statusCode(202);
+    }
+
+    @Test
+    void hundredsOfWaitingJoinsHoldNoThread() throws Exception {
+        String slow = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}");
+        Waiters waiters = Arc.container().instance(Waiters.class).get();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        URI join = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/jobs/" + slow + "/join?timeout=30s");
+        List<CompletableFuture<Integer>> joins = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            joins.add(client.sendAsync(HttpRequest.newBuilder(join).build(), HttpResponse.BodyHandlers.discarding())
+                    .thenApply(HttpResponse::statusCode));
+        }
+        awaitTrue(() -> waiters.waiting() >= 300);
+        int added = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
+        assertTrue(added < 30, "300 waiting joins added " + added + " platform threads");
+        given().delete("/jobs/" + slow).then().statusCode(202);
+        for (CompletableFuture<Integer> answer : joins) {
+            assertEquals(200, answer.get(20, TimeUnit.SECONDS), "every join is answered when the job ends");
+        }
+        awaitTrue(() -> waiters.waiting() == 0);
+    }
+
+    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in 20 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void cancelStopsAJobAndConflictsWhenItIsOver() {
+        String id = submitId("{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":10000000000}}");
+        given().delete("/jobs/" + id).then().statusCode(202)
+                .body("state", equalTo("CANCELLED")).body("cancelReason", equalTo("client"));
+        given().queryParam("timeout", "10s").get("/jobs/" + id + "/join").then().statusCode(200);
+        given().delete("/jobs/" + id).then().statusCode(409).contentType(PROBLEM)
+                .body("type", containsString("job-terminal"));
+        given().delete("/jobs/qtest-aaaaaaaaaaaaaaaa").then().statusCode(404);
+    }
+
+    @Test
+    void aDeadlineEndsTheJobTimedOut() {
+        String id = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000},\"timeoutMs\":100}");
+        given().queryParam("timeout", "10s").get("/jobs/" + id + "/join").then().statusCode(200)
+                .body("state", equalTo("TIMED_OUT")).body("cancelReason", equalTo("timeout"));
+    }
+
+    @Test
+    void failedTasksFailTheJobWithAProblemShapedError() {
+        given().contentType(ContentType.JSON).queryParam("wait", "10s")
+                .body("{\"workload\":\"cpu\",\"tasks\":3,\"params\":{\"iterations\":10,\"failProbability\":1}}").post("/jobs")
+                .then().statusCode(200).body("state", equalTo("FAILED"))
+                .body("error.type", containsString("task-failed"))
+                .body("error.detail", containsString("injected failure"))
+                .body("error.failedTasks", equalTo(3));
+    }
+
+    @Test
+    void listsNewestFirstWithFiltersAndABoundedLimit() {
+        String first = submitId("{\"workload\":\"counter\",\"params\":{\"increments\":10}}");
+        String second = submitId("{\"workload\":\"counter\",\"params\":{\"increments\":10}}");
+        List<String> ids = given().queryParam("workload", "counter").queryParam("limit", 2).get("/jobs")
+                .then().statusCode(200).body("$", hasSize(2)).extract().path("id");
+        assertEquals(List.of(second, first), ids);
+        given().queryParam("state", "succeeded").queryParam("limit", 1000).get("/jobs")
+                .then().statusCode(200).body("state", everyItem(equalTo("SUCCEEDED")));
+        given().queryParam("limit", 1001).get("/jobs").then().statusCode(400).contentType(PROBLEM)
+                .body("field", equalTo("limit"));
+        given().queryParam("state", "sleeping").get("/jobs").then().statusCode(400).body("field", equalTo("state"));
+    }
+
+    @Test
+    void waitForAllOrAnyLikeConcurrentFutures() {
+        String quick = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":10}}");
+        String slow = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}");
+        given().contentType(ContentType.JSON)
+                .body("{\"ids\":[\"" + quick + "\",\"" + slow + "\"],\"mode\":\"ANY\",\"timeout\":\"10s\"}")
+                .post("/jobs/wait").then().statusCode(200)
+                .body("done.id", hasItem(quick)).body("notDone.id", hasItem(slow));
+        given().contentType(ContentType.JSON)
+                .body("{\"ids\":[\"" + quick + "\",\"" + slow + "\"],\"mode\":\"ALL\",\"timeout\":\"300ms\"}")
+                .post("/jobs/wait").then().statusCode(200)
+                .body("done", hasSize(1)).body("notDone", hasSize(1));
+        given().delete("/jobs/" + slow).then().statusCode(202);
+        given().contentType(ContentType.JSON).body("{\"ids\":[\"" + quick + "\",\"" + slow + "\"]}")
+                .post("/jobs/wait").then().statusCode(200).body("done", hasSize(2)).body("notDone", hasSize(0));
+        given().contentType(ContentType.JSON).body("{\"ids\":[]}").post("/jobs/wait")
+                .then().statusCode(400).body("field", equalTo("ids"));
+        given().contentType(ContentType.JSON).body("{\"ids\":[\"" + quick + "\"],\"mode\":\"SOME\"}").post("/jobs/wait")
+                .then().statusCode(400).body("field", equalTo("mode"));
+        given().contentType(ContentType.JSON).body("{\"ids\":[\"qtest-aaaaaaaaaaaaaaaa\"]}").post("/jobs/wait")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void theRaceDemoLosesUpdatesOnlyWithoutSynchronisation() {
+        for (String sync : List.of("lock", "atomic")) {
+            given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                    .body("{\"workload\":\"counter\",\"tasks\":4,\"params\":{\"increments\":200000,\"sync\":\"" + sync + "\"}}")
+                    .post("/jobs").then().statusCode(200)
+                    .body("result.expected", equalTo(800000)).body("result.actual", equalTo(800000))
+                    .body("result.lostUpdates", equalTo(0));
+        }
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"counter\",\"tasks\":2,\"params\":{\"increments\":1000000,\"sync\":\"none\"}}")
+                .post("/jobs").then().statusCode(200)
+                .body("result.expected", equalTo(2000000))
+                .body("result.actual", lessThanOrEqualTo(2000000))
+                .body("result.lockWaitMs", nullValue());
+    }
+
+    @Test
+    void everyWorkloadRunsToSuccess() {
+        for (String body : List.of(
+                "{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":10000}}",
+                "{\"workload\":\"io\",\"tasks\":10,\"params\":{\"durationMs\":20,\"chunks\":2}}",
+                "{\"workload\":\"file\",\"tasks\":2,\"params\":{\"bytes\":100000}}",
+                "{\"workload\":\"mixed\",\"tasks\":2,\"params\":{\"rounds\":2,\"ioMs\":1}}",
+                "{\"workload\":\"counter\",\"tasks\":2,\"params\":{\"increments\":1000,\"sync\":\"lock\"}}")) {
+            given().contentType(ContentType.JSON).queryParam("wait", "30s").body(body).post("/jobs")
+                    .then().statusCode(200).body("state", equalTo("SUCCEEDED"));
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package dev.threadlab.pool;
+
+import dev.threadlab.problem.Problem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PoolTest {
+
+    private final List<Pool> pools = new ArrayList<>();
+
+    @AfterEach
+    void shutDown() throws InterruptedException {
+        for (Pool pool : pools) {
+            pool.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private Pool platform(int threads, int queue) {
+        Pool pool = Pool.platform("test", new PoolSettings(threads, queue), ExecutionModel.PLAIN);
+        pools.add(pool);
+        return pool;
+    }
+
+    private Pool virtual(int concurrency, int queue) {
+        Pool pool = Pool.virtual("vtest", new PoolSettings(concurrency, queue));
+        pools.add(pool);
+        return pool;
+    }
+
+    /** A task that signals when it starts, then blocks until released (or cancelled). */
+    static final class GateTask implements PoolTask {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release;
+        final CountDownLatch ended = new CountDownLatch(1);
+        volatile boolean cancelled;
+        volatile boolean discarded;
+        volatile boolean interruptedAtStart;
+
+        GateTask(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public void run(TaskContext context) {
+            interruptedAtStart = Thread.currentThread().isInterrupted();
+            started.countDown();
+            try {
+                context.blocking(() -> {
+                    release.await();
+                    return null;
+                });
+            } catch (TaskCancelledException e) {
+                cancelled = true;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                ended.countDown();
+            }
+        }
+
+        @Override
+        public void discarded() {
+            discarded = true;
+            ended.countDown();
+        }
+    }
+
+    private static List<GateTask> gates(int count, CountDownLatch release) {
+        List<GateTask> tasks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            tasks.add(new GateTask(release));
+        }
+        return tasks;
+    }
+
+    /** Slots are released (and completions counted) just after a task's body returns, so wait for that. */
+    private static void awaitAllReleased(Pool pool) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.heldTasks() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(0, pool.heldTasks());
+    }
+
+    private static void await(CountDownLatch latch) throws InterruptedException {
+        assertTrue(latch.await(10, TimeUnit.SECONDS), "timed out waiting");
+    }
+
+    @Test
+    void runsAtMostConcurrencyTasksAndQueuesTheRest() throws Exception {
+        Pool pool = platform(2, 10);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> tasks = gates(5, release);
+        pool.submitAll(tasks);
+        await(tasks.get(0).started);
+        await(tasks.get(1).started);
+        PoolStats stats = pool.stats();
+        assertEquals(2, stats.activeTasks());
+        assertEquals(3, stats.queuedTasks());
+        assertEquals(1, tasks.get(2).started.getCount(), "third task must wait for a thread");
+        release.countDown();
+        for (GateTask task : tasks) {
+            await(task.ended);
+        }
+        awaitAllReleased(pool);
+    }
+
+    @Test
+    void admitsAJobWholeOrNotAtAll() throws Exception {
+        Pool pool = platform(1, 2);
+        CountDownLatch release = new CountDownLatch(1);
+        pool.submitAll(gates(2, release));
+        Problem rejected = assertThrows(Problem.class, () -> pool.submitAll(gates(2, release)));
+        assertEquals(503, rejected.status());
+        assertEquals("pool-saturated", rejected.slug());
+        assertTrue(rejected.retryAfterSeconds().orElseThrow() >= 1);
+        assertEquals(2, pool.heldTasks(), "a rejected job must not hold any slot");
+        assertEquals(1, pool.stats().rejectedJobs());
+        pool.submitAll(gates(1, release)); // exactly fills capacity 3
+        release.countDown();
+    }
+
+    @Test
+    void cancellingAQueuedTaskDiscardsItAndFreesItsSlot() throws Exception {
+        Pool pool = platform(1, 5);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> tasks = gates(3, release);
+        List<TaskHandle> handles = pool.submitAll(tasks);
+        await(tasks.get(0).started);
+        handles.get(2).cancel();
+        assertTrue(tasks.get(2).discarded);
+        assertEquals(2, pool.heldTasks());
+        release.countDown();
+        await(tasks.get(1).ended);
+        assertFalse(tasks.get(1).cancelled);
+    }
+
+    @Test
+    void cancellingARunningTaskInterruptsItWithoutLeakingTheInterruptToTheNextTask() throws Exception {
+        Pool pool = platform(1, 5);
+        CountDownLatch never = new CountDownLatch(1);
+        List<GateTask> first = gates(1, never);
+        List<TaskHandle> handles = pool.submitAll(first);
+        await(first.get(0).started);
+        handles.get(0).cancel();
+        await(first.get(0).ended);
+        assertTrue(first.get(0).cancelled);
+        for (int i = 0; i < 50; i++) {
+            CountDownLatch open = new CountDownLatch(0);
+            List<GateTask> next = gates(1, open);
+            List<TaskHandle> nextHandles = pool.submitAll(next);
+            nextHandles.get(0).cancel(); // races with the task's end; must never reach the task after
+            await(next.get(0).ended);
+        }
+        List<GateTask> last = gates(1, new CountDownLatch(0));
+        pool.submitAll(last);
+        await(last.get(0).ended);
+        assertFalse(last.get(0).interruptedAtStart, "an interrupt meant for an earlier task leaked");
+        assertFalse(last.get(0).cancelled);
+    }
+
+    @Test
+    void virtualPoolRunsThousandsOfBlockingTasksUpToItsLimit() throws Exception {
+        Pool pool = virtual(1000, 1000);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> tasks = gates(2000, release);
+        pool.submitAll(tasks);
+        for (int i = 0; i < 1000; i++) {
+            await(tasks.get(i).started);
+        }
+        assertEquals(1000, pool.stats().activeTasks());
+        assertEquals(1000, pool.stats().queuedTasks());
+        release.countDown();
+        for (GateTask task : tasks) {
+            await(task.ended);
+        }
+        awaitAllReleased(pool);
+        assertEquals(2000, pool.stats().completedTasks());
+    }
+
+    @Test
+    void raisingThreadsLiveStartsQueuedTasks() throws Exception {
+        Pool pool = platform(1, 10);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> tasks = gates(3, release);
+        pool.submitAll(tasks);
+        await(tasks.get(0).started);
+        pool.reconfigure(new PoolSettings(3, 10));
+        await(tasks.get(1).started);
+        await(tasks.get(2).started);
+        assertEquals(3, pool.stats().threads());
+        pool.reconfigure(new PoolSettings(1, 10));
+        release.countDown();
+        for (GateTask task : tasks) {
+            await(task.ended);
+        }
+    }
+
+    @Test
+    void shutdownDiscardsQueuedAndInterruptsRunningTasksAndRefusesNewOnes() throws Exception {
+        Pool pool = platform(1, 10);
+        List<GateTask> tasks = gates(3, new CountDownLatch(1));
+        pool.submitAll(tasks);
+        await(tasks.get(0).started);
+        assertTrue(pool.shutdown(Duration.ofSeconds(5)));
+        assertTrue(tasks.get(0).cancelled);
+        assertTrue(tasks.get(1).discarded);
+        assertTrue(tasks.get(2).discarded);
+        Problem refused = assertThrows(Problem.class, () -> pool.submitAll(gates(1, new CountDownLatch(0))));
+        assertEquals("shutting-down", refused.slug());
+    }
+
+    @Test
+    void neverRunsMoreThanTheLimitUnderConcurrentSubmission() throws Exception {
+        Pool pool = platform(3, 10_000);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(4 * 500);
+        PoolTask probe = new PoolTask() {
+            @Override
+            public void run(TaskContext context) {
+                int now = running.incrementAndGet();
+                maxSeen.accumulateAndGet(now, Math::max);
+                Thread.onSpinWait();
+                running.decrementAndGet();
+                done.countDown();
+            }
+
+            @Override
+            public void discarded() {
+                done.countDown();
+            }
+        };
+        List<Thread> submitters = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            submitters.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 500; i++) {
+                    pool.submitAll(List.of(probe));
+                }
+            }));
+        }
+        for (Thread submitter : submitters) {
+            submitter.join();
+        }
+        await(done);
+        assertTrue(maxSeen.get() <= 3, "ran " + maxSeen.get() + " at once");
+        awaitAllReleased(pool);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.threadlab.workload;
+
+import dev.threadlab.pool.TaskCancelledException;
+import dev.threadlab.pool.TaskContext;
+import dev.threadlab.problem.Problem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Workloads run directly on plain threads, without pools or Quarkus. */
+class WorkloadsTest {
+
+    @TempDir
+    Path tempDir;
+
+    /** A context whose checkpoints can be made to cancel after a number of calls. */
+    static final class TestContext implements TaskContext {
+        final AtomicInteger checkpoints = new AtomicInteger();
+        final int cancelAfter;
+        final int index;
+
+        TestContext(int index, int cancelAfter) {
+            this.index = index;
+            this.cancelAfter = cancelAfter;
+        }
+
+        @Override
+        public void checkpoint() {
+            if (checkpoints.incrementAndGet() > cancelAfter) {
+                throw new TaskCancelledException();
+            }
+        }
+
+        @Override
+        public <T> T blocking(BlockingCall<T> call) throws IOException {
+            checkpoint();
+            try {
+                return call.call();
+            } catch (InterruptedException e) {
+                throw new TaskCancelledException();
+            }
+        }
+
+        @Override
+        public int taskIndex() {
+            return index;
+        }
+    }
+
+    /** Runs all tasks of a run on their own threads, started together behind a latch, and joins them. */
+    static void runTasks(WorkloadRun run, int tasks) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int i = 0; i < tasks; i++) {
+            int index = i;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                    run.runTask(new TestContext(index, Integer.MAX_VALUE));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    private static Params params(Workload workload, Map<String, Object> raw) {
+        return Params.validate(WorkloadCatalog.allParams(workload), raw);
+    }
+
+    @Test
+    void cpuKernelIsDeterministicAndCheckpointsOften() {
+        TestContext context = new TestContext(0, Integer.MAX_VALUE);
+        long checksum = CpuKernel.run(10_000, context);
+        assertEquals(CpuKernel.checksum(10_000), checksum);
+        assertTrue(context.checkpoints.get() >= 10_000 / CpuKernel.CHECKPOINT_EVERY);
+        assertEquals(CpuKernel.checksum(10_001) == checksum, false, "different lengths give different checksums");
+    }
+
+    @Test
+    void cpuKernelStopsAtTheNextCheckpointWhenCancelled() {
+        assertThrows(TaskCancelledException.class, () -> CpuKernel.run(Long.MAX_VALUE, new TestContext(0, 3)));
+    }
+
+    @Test
+    void counterWithLockOrAtomicNeverLosesAnUpdate() throws Exception {
+        CounterWorkload workload = new CounterWorkload(100_000_000);
+        for (String sync : List.of("lock", "atomic")) {
+            WorkloadRun run = workload.start(params(workload, Map.of("increments", 200_000, "sync", sync)), 4);
+            runTasks(run, 4);
+            Map<String, Object> summary = run.summary();
+            assertEquals(800_000L, summary.get("expected"), sync);
+            assertEquals(800_000L, summary.get("actual"), sync);
+            assertEquals(0L, summary.get("lostUpdates"), sync);
+        }
+    }
+
+    @Test
+    void counterWithoutSyncNeverCountsMoreThanExpected() throws Exception {
+        CounterWorkload workload = new CounterWorkload(100_000_000);
+        WorkloadRun run = workload.start(params(workload, Map.of("increments", 500_000, "sync", "none")), 4);
+        runTasks(run, 4);
+        Map<String, Object> summary = run.summary();
+        long actual = (Long) summary.get("actual");
+        assertEquals(2_000_000L, summary.get("expected"));
+        assertTrue(actual >= 500_000 && actual <= 2_000_000, "actual " + actual);
+        assertEquals(2_000_000L - actual, summary.get("lostUpdates"));
+    }
+
+    @Test
+    void counterWithoutSyncAloneIsExact() throws Exception {
+        CounterWorkload workload = new CounterWorkload(100_000_000);
+        WorkloadRun run = workload.start(params(workload, Map.of("increments", 100_000, "sync", "none")), 1);
+        runTasks(run, 1);
+        assertEquals(0L, run.summary().get("lostUpdates"), "one thread cannot race with itself");
+    }
+
+    @Test
+    void fileTasksVerifyAndLeaveNoFileBehindEvenWhenCancelled() throws Exception {
+        try (FileSpace space = new FileSpace(tempDir, 16L << 20)) {
+            FileWorkload workload = new FileWorkload(space, 8L << 20);
+            WorkloadRun run = workload.start(params(workload, Map.of("bytes", 300_001, "fsync", true)), 3);
+            runTasks(run, 3);
+            assertEquals(3L, run.summary().get("verifiedTasks"));
+            assertEquals(0, space.fileCount());
+
+            WorkloadRun cancelled = workload.start(params(workload, Map.of("bytes", 4 << 20)), 1);
+            assertThrows(TaskCancelledException.class, () -> cancelled.runTask(new TestContext(0, 5)));
+            assertEquals(0, space.fileCount(), "a cancelled task deletes its file");
+        }
+        try (var left = Files.list(tempDir)) {
+            assertEquals(0, left.count(), "closing the space removes its folder");
+        }
+    }
+
+    @Test
+    void ioSplitsTheWaitIntoChunksAndRecordsTheirLatency() throws Exception {
+        IoWorkload workload = new IoWorkload(60_000, 10_000);
+        WorkloadRun run = workload.start(params(workload, Map.of("durationMs", 40, "chunks", 4)), 2);
+        runTasks(run, 2);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> latency = (Map<String, Object>) run.summary().get("chunkLatency");
+        assertEquals(8L, latency.get("count"));
+        assertTrue((Double) latency.get("p50Ms") >= 9.5, latency.toString());
+    }
+
+    @Test
+    void paramsAreValidatedWithFieldAndRange() {
+        CpuWorkload workload = new CpuWorkload(1000);
+        Problem tooBig = assertThrows(Problem.class, () -> params(workload, Map.of("iterations", 1001)));
+        assertEquals("params.iterations", tooBig.extensions().get("field"));
+        assertTrue(tooBig.detail().contains("1 to 1000"), tooBig.detail());
+        assertThrows(Problem.class, () -> params(workload, Map.of("iterations", "12")));
+        assertThrows(Problem.class, () -> params(workload, Map.of("iterations", true)));
+        assertThrows(Problem.class, () -> params(workload, Map.of("failProbability", Double.NaN)));
+        assertEquals(12L, params(workload, Map.of("iterations", 12.0)).getLong("iterations"), "12.0 is whole");
+        assertEquals(1_000_000L, params(new CpuWorkload(10_000_000), Map.of()).getLong("iterations"));
+    }
+}
