@@ -1,6 +1,7 @@
 package dev.threadlab.api;
 
 import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.input.Durations;
 import dev.threadlab.job.Job;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobRequest;

@@ -71,6 +71,7 @@ public class PoolResource {
             view.put("threads", settings.concurrency());
         }
         view.put("queueCapacity", settings.queueCapacity());
+        view.putAll(pool.model().describe());
         Map<String, Object> live = new LinkedHashMap<>();
         live.put("threads", stats.threads());
         live.put("activeTasks", stats.activeTasks());

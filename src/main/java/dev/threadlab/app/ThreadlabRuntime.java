@@ -1,6 +1,8 @@
 package dev.threadlab.app;
 
 import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.gil.GilExecutionModel;
+import dev.threadlab.gil.GilListenerFactory;
 import dev.threadlab.job.EngineSettings;
 import dev.threadlab.job.IdGenerator;
 import dev.threadlab.job.JobEngine;
@@ -19,7 +21,6 @@ import dev.threadlab.workload.MixedWorkload;
 import dev.threadlab.workload.WorkloadCatalog;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -39,15 +40,16 @@ import java.util.TreeMap;
 public class ThreadlabRuntime {
 
     private static final Logger LOG = Logger.getLogger(ThreadlabRuntime.class);
+    private static final int DEFAULT_GIL_THREADS = 16;
 
     private final PoolRegistry pools;
     private final FileSpace fileSpace;
     private final JobEngine engine;
     private final Waiters waiters;
 
-    public ThreadlabRuntime(ThreadlabConfig config, Instance<JobObserver> observers) {
+    public ThreadlabRuntime(ThreadlabConfig config, JobObserver observer, GilListenerFactory gilListeners) {
         ThreadlabConfig.Limits limits = config.limits();
-        this.pools = new PoolRegistry(buildPools(config.pools()));
+        this.pools = new PoolRegistry(buildPools(config.pools(), gilListeners));
         this.fileSpace = new FileSpace(Path.of(System.getProperty("java.io.tmpdir")), limits.fileBytesInFlight());
         WorkloadCatalog catalog = new WorkloadCatalog(List.of(
                 new CpuWorkload(limits.cpuIterations()),
@@ -59,19 +61,22 @@ public class ThreadlabRuntime {
         EngineSettings settings = new EngineSettings(limits.tasks(), jobs.defaultTimeout().toMillis(),
                 limits.timeoutMs(), jobs.retention(), jobs.maxRetained());
         this.engine = new JobEngine(catalog, pools, settings, new IdGenerator(config.instanceId()),
-                observers.isResolvable() ? observers.get() : JobObserver.NONE);
+                observer);
         this.waiters = new Waiters(jobs.maxWaiters());
         LOG.infof("threadlab instance '%s' ready with pools %s", engine.instance(),
                 pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList());
     }
 
-    private static List<Pool> buildPools(Map<String, ThreadlabConfig.PoolConfig> configs) {
+    private static List<Pool> buildPools(Map<String, ThreadlabConfig.PoolConfig> configs, GilListenerFactory gilListeners) {
         List<Pool> pools = new ArrayList<>();
         int processors = Runtime.getRuntime().availableProcessors();
         new TreeMap<>(configs).forEach((name, pool) -> pools.add(switch (pool.kind()) {
             case PLATFORM -> Pool.platform(name,
                     new PoolSettings(pool.threads().orElse(processors), pool.queueCapacity()), ExecutionModel.PLAIN);
             case VIRTUAL -> Pool.virtual(name, new PoolSettings(pool.maxConcurrency(), pool.queueCapacity()));
+            case GIL -> Pool.gil(name, new PoolSettings(pool.threads().orElse(DEFAULT_GIL_THREADS), pool.queueCapacity()),
+                    new GilExecutionModel(name, pool.interpreters() == 0 ? processors : pool.interpreters(),
+                            pool.switchInterval(), gilListeners.forPool(name)));
         }));
         return pools;
     }

@@ -30,8 +30,16 @@ public interface ThreadlabConfig {
     interface PoolConfig {
         PoolKind kind();
 
-        /** Platform threads (platform pools). Default: available processors. */
+        /** Platform threads (platform and gil pools). Default: available processors (platform), 16 (gil). */
         OptionalInt threads();
+
+        /** Tokens of a gil pool: 1 = one shared GIL; N = N interpreters (like processes); 0 = one per available processor. */
+        @WithDefault("1")
+        int interpreters();
+
+        /** How long a gil pool's waiter lets the holder run before it requests the token (CPython: sys.setswitchinterval). */
+        @WithDefault("5ms")
+        Duration switchInterval();
 
         /** Tasks running at once (virtual pools). */
         @WithDefault("10000")

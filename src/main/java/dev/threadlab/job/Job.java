@@ -31,6 +31,7 @@ public final class Job {
     private final long sequence;
     private final String workload;
     private final String pool;
+    private final String poolKind;
     private final int taskCount;
     private final Params params;
     private final long timeoutMs;
@@ -58,13 +59,16 @@ public final class Job {
     private long cpuNanos;
     private boolean cpuUnmeasured;
     private String firstError;
+    /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name. */
+    private final Map<String, Long> kindFigures = new LinkedHashMap<>();
 
-    Job(String id, long sequence, String workload, String pool, int taskCount, Params params, long timeoutMs,
-        double failProbability, WorkloadRun run, JobObserver observer) {
+    Job(String id, long sequence, String workload, String pool, String poolKind, int taskCount, Params params,
+        long timeoutMs, double failProbability, WorkloadRun run, JobObserver observer) {
         this.id = id;
         this.sequence = sequence;
         this.workload = workload;
         this.pool = pool;
+        this.poolKind = poolKind;
         this.taskCount = taskCount;
         this.params = params;
         this.timeoutMs = timeoutMs;
@@ -171,7 +175,8 @@ public final class Job {
      * @param wallNanos task start to end, or -1 if it never ran
      * @param taskCpuNanos thread CPU time of the task, or -1 where the JVM cannot measure it (virtual threads)
      */
-    void taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error) {
+    void taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error,
+                   Map<String, Number> figures) {
         JobState reached = null;
         long runNanos = -1;
         lock.lock();
@@ -188,6 +193,7 @@ public final class Job {
                 default -> {
                 }
             }
+            figures.forEach((name, value) -> kindFigures.merge(name, value.longValue(), Long::sum));
             if (wallNanos >= 0) {
                 taskWallNanos[tasksRan++] = wallNanos;
                 if (taskCpuNanos >= 0) {
@@ -198,6 +204,7 @@ public final class Job {
             }
             if (tasksDone == taskCount) {
                 lastEndNanos = System.nanoTime();
+                run.finished();
                 finalResult = run.summary();
                 run = null; // let per-job state (histograms, counters) go
                 if (!state.terminal()) {
@@ -255,6 +262,10 @@ public final class Job {
         try {
             JobState current = state;
             Map<String, Object> result = finalResult != null ? finalResult : run.summary();
+            if (!kindFigures.isEmpty()) {
+                result = new LinkedHashMap<>(result);
+                result.put(poolKind, kindFiguresView());
+            }
             return new JobView(id, workload, pool, taskCount, params.asMap(), timeoutMs, current, current.terminal(),
                     cancelReason, submittedAt, startedAt, finishedAt,
                     new JobView.Progress(tasksDone, taskCount, tasksFailed, tasksCancelled),
@@ -262,6 +273,19 @@ public final class Job {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Sums in milliseconds where measured in nanoseconds ({@code waitNanos} → {@code waitMs}), counts as they are. */
+    private Map<String, Object> kindFiguresView() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        kindFigures.forEach((name, value) -> {
+            if (name.endsWith("Nanos")) {
+                view.put(name.substring(0, name.length() - 5) + "Ms", Math.round(value / 1e3) / 1e3);
+            } else {
+                view.put(name, value);
+            }
+        });
+        return view;
     }
 
     private JobView.Timings timings() {

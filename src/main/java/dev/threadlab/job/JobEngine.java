@@ -77,8 +77,8 @@ public final class JobEngine implements AutoCloseable {
         long timeoutMs = (Long) timeoutSpec.accept(request.timeoutMs(), "timeoutMs");
         Params params = Params.validate(WorkloadCatalog.allParams(workload), request.params());
 
-        WorkloadRun run = workload.start(params, taskCount);
-        Job job = new Job(ids.next(), sequence.incrementAndGet(), workload.name(), pool.name(), taskCount, params,
+        WorkloadRun run = workload.start(params, taskCount, observer.contention(pool.name()));
+        Job job = new Job(ids.next(), sequence.incrementAndGet(), workload.name(), pool.name(), pool.kind().id(), taskCount, params,
                 timeoutMs, params.getDouble(WorkloadCatalog.FAIL_PROBABILITY.name()), run, retainingObserver);
         List<JobTask> tasks = new ArrayList<>(taskCount);
         for (int i = 0; i < taskCount; i++) {

@@ -1,5 +1,7 @@
 package dev.threadlab.job;
 
+import dev.threadlab.workload.ContentionSink;
+
 /**
  * Receives the engine's events, e.g. to keep metrics. Called on the thread where the event happened (a request
  * thread or a pool thread), so implementations must be thread-safe and must not block.
@@ -21,6 +23,11 @@ public interface JobObserver {
     }
 
     default void taskFinished(Job job, TaskOutcome outcome) {
+    }
+
+    /** Where workloads on this pool report lock waits and lost updates. */
+    default ContentionSink contention(String pool) {
+        return ContentionSink.NONE;
     }
 
     JobObserver NONE = new JobObserver() {

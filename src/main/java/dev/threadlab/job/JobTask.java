@@ -8,6 +8,7 @@ import dev.threadlab.workload.WorkloadRun;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** One task of a job, as its pool runs it: times it, runs the workload, reports the outcome to the job. */
@@ -52,12 +53,12 @@ final class JobTask implements PoolTask {
         }
         long cpuEnd = THREADS.getCurrentThreadCpuTime();
         long cpu = cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart;
-        job.taskEnded(index, outcome, System.nanoTime() - start, cpu, error);
+        job.taskEnded(index, outcome, System.nanoTime() - start, cpu, error, context.figures());
     }
 
     @Override
     public void discarded() {
-        job.taskEnded(index, TaskOutcome.DISCARDED, -1, -1, null);
+        job.taskEnded(index, TaskOutcome.DISCARDED, -1, -1, null, Map.of());
     }
 
     /** A client-safe description: the message, never a class name or stack trace. */

@@ -32,7 +32,7 @@ public class PlainTaskContext implements TaskContext {
     }
 
     /** Runs a blocking call; an interrupt (or the channel close an interrupt causes) means cancellation. */
-    static <T> T callInterruptibly(TaskHandle handle, BlockingCall<T> call) throws IOException {
+    public static <T> T callInterruptibly(TaskHandle handle, BlockingCall<T> call) throws IOException {
         try {
             return call.call();
         } catch (InterruptedException | ClosedByInterruptException | InterruptedIOException e) {

@@ -54,6 +54,14 @@ public final class Pool {
                 running -> Launcher.platform(name, settings.concurrency()));
     }
 
+    /**
+     * A pool of {@code settings.concurrency()} platform threads whose tasks run under {@code model}, a GIL model:
+     * the threads exist, but only token holders run workload code.
+     */
+    public static Pool gil(String name, PoolSettings settings, ExecutionModel model) {
+        return new Pool(name, PoolKind.GIL, settings, model, running -> Launcher.platform(name, settings.concurrency()));
+    }
+
     /** A pool that starts a virtual thread per task, at most {@code settings.concurrency()} at once. */
     public static Pool virtual(String name, PoolSettings settings) {
         return new Pool(name, PoolKind.VIRTUAL, settings, ExecutionModel.PLAIN,
@@ -70,6 +78,10 @@ public final class Pool {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    public ExecutionModel model() {
+        return model;
     }
 
     /**
@@ -197,6 +209,8 @@ public final class Pool {
                 handle.task().discarded();
             }
         }
-        return launcher.shutdownNow(timeout);
+        boolean stopped = launcher.shutdownNow(timeout);
+        model.close();
+        return stopped;
     }
 }

@@ -7,7 +7,9 @@ public enum PoolKind {
     /** A fixed number of platform threads; tasks beyond them wait in a bounded queue. */
     PLATFORM,
     /** A virtual thread per task, at most max-concurrency at once; the rest wait in a bounded queue. */
-    VIRTUAL;
+    VIRTUAL,
+    /** Platform threads that must hold an interpreter's token (a simulated CPython GIL) to run workload code. */
+    GIL;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

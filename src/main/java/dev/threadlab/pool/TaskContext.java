@@ -1,12 +1,17 @@
 package dev.threadlab.pool;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What a running task sees of the pool kind it runs on. Workloads call it and never ask which kind it is:
  * a GIL pool, for instance, hands its token over at {@link #checkpoint()} and releases it around
  * {@link #blocking}. One context belongs to one task and is used only by that task's thread.
+ *
+ * <p>Contract for tasks: call {@link #checkpoint()} before running any code of the workload (a GIL pool takes its
+ * token there, as a thread needs the GIL to start running Python code), and wrap every blocking wait in
+ * {@link #blocking}.
  */
 public interface TaskContext {
 
@@ -26,6 +31,11 @@ public interface TaskContext {
 
     /** Index of this task within its job, 0-based. */
     int taskIndex();
+
+    /** Figures the pool kind measured for this task (a GIL pool: token wait and hold times); none by default. */
+    default Map<String, Number> figures() {
+        return Map.of();
+    }
 
     /** A blocking sleep that stands for a network or disk wait. */
     default void sleep(long nanos) throws IOException {

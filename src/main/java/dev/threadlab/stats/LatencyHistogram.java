@@ -15,7 +15,7 @@ public final class LatencyHistogram {
     private static final int SUB_BITS = 4;
     private static final int SUB_BUCKETS = 1 << SUB_BITS;
     // the largest long has exponent 62, i.e. shift 58: index (58 + 1) * 16 + 15 = 959
-    private static final int BUCKETS = (64 - SUB_BITS) * SUB_BUCKETS;
+    public static final int BUCKETS = (64 - SUB_BITS) * SUB_BUCKETS;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
     private final LongAdder count = new LongAdder();
@@ -42,24 +42,48 @@ public final class LatencyHistogram {
         return max.get();
     }
 
-    /** The value at quantile {@code q} (0..1), as the middle of its bucket; 0 when empty. */
+    /** The value at quantile {@code q} (0..1), as the middle of its bucket (at most the maximum); 0 when empty. */
     public long quantileNanos(double q) {
-        long total = 0;
+        long[] snapshot = new long[BUCKETS];
+        addCountsTo(snapshot);
+        return Math.min(quantileNanos(snapshot, q), max.get());
+    }
+
+    /** Adds this histogram's bucket counts to {@code into} (of length {@link #BUCKETS}), e.g. to merge several. */
+    public void addCountsTo(long[] into) {
         for (int i = 0; i < BUCKETS; i++) {
-            total += counts.get(i);
+            into[i] += counts.get(i);
+        }
+    }
+
+    /** The quantile of merged bucket counts, as the middle of its bucket; 0 when empty. */
+    public static long quantileNanos(long[] bucketCounts, double q) {
+        long total = 0;
+        for (long count : bucketCounts) {
+            total += count;
         }
         if (total == 0) {
             return 0;
         }
         long rank = Math.max(1, (long) Math.ceil(q * total));
         long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += counts.get(i);
+        for (int i = 0; i < bucketCounts.length; i++) {
+            seen += bucketCounts[i];
             if (seen >= rank) {
-                return Math.min(middle(i), max.get());
+                return middle(i);
             }
         }
-        return max.get();
+        return middle(bucketCounts.length - 1);
+    }
+
+    /** Empties the histogram. Recordings racing with it may be lost or kept; callers accept that. */
+    void reset() {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts.set(i, 0);
+        }
+        count.reset();
+        sum.reset();
+        max.set(0);
     }
 
     /** count, mean, p50, p99, max in milliseconds, for a JSON result. */

@@ -41,8 +41,8 @@ public final class CounterWorkload extends BaseWorkload {
     }
 
     @Override
-    public WorkloadRun start(Params params, int tasks) {
-        return new Run(params.getLong("increments"), params.getString("sync"), tasks);
+    public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
+        return new Run(params.getLong("increments"), params.getString("sync"), tasks, contention);
     }
 
     /**
@@ -77,10 +77,13 @@ public final class CounterWorkload extends BaseWorkload {
         private final AtomicInteger arrived = new AtomicInteger();
         private final int tasks;
 
-        Run(long increments, String sync, int tasks) {
+        private final ContentionSink contention;
+
+        Run(long increments, String sync, int tasks, ContentionSink contention) {
             this.increments = increments;
             this.sync = sync;
             this.tasks = tasks;
+            this.contention = contention;
         }
 
         /**
@@ -136,8 +139,10 @@ public final class CounterWorkload extends BaseWorkload {
                     lock.lockInterruptibly();
                     return null;
                 });
-                lockWaitNanos.add(System.nanoTime() - start);
+                long waited = System.nanoTime() - start;
+                lockWaitNanos.add(waited);
                 contendedAcquires.increment();
+                contention.lockWaited(waited);
             }
             try {
                 lockedValue++;
@@ -162,8 +167,9 @@ public final class CounterWorkload extends BaseWorkload {
             };
         }
 
-        long lockWaitNanos() {
-            return lockWaitNanos.sum();
+        @Override
+        public void finished() {
+            contention.updatesLost(performed.sum() - actual());
         }
 
         @Override

@@ -27,7 +27,7 @@ public final class CpuWorkload extends BaseWorkload {
     }
 
     @Override
-    public WorkloadRun start(Params params, int tasks) {
+    public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
         return new Run(params.getLong("iterations"));
     }
 

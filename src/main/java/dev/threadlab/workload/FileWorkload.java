@@ -43,7 +43,7 @@ public final class FileWorkload extends BaseWorkload {
     }
 
     @Override
-    public WorkloadRun start(Params params, int tasks) {
+    public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
         return new Run(space, params.getLong("bytes"), params.getBoolean("fsync"));
     }
 

@@ -37,7 +37,7 @@ public final class IoWorkload extends BaseWorkload {
     }
 
     @Override
-    public WorkloadRun start(Params params, int tasks) {
+    public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
         return new Run(params.getLong("durationMs"), params.getInt("chunks"));
     }
 

@@ -33,7 +33,7 @@ public final class MixedWorkload extends BaseWorkload {
     }
 
     @Override
-    public WorkloadRun start(Params params, int tasks) {
+    public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
         return new Run(params.getInt("rounds"), params.getLong("cpuIterations"), params.getLong("ioMs"));
     }
 

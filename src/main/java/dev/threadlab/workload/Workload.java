@@ -15,6 +15,10 @@ public interface Workload {
     /** Parameters specific to this workload (the catalog adds the common ones). */
     List<ParamSpec> params();
 
-    /** Prepares one job: the state its tasks share (a counter, a folder) lives in the returned run. */
-    WorkloadRun start(Params params, int tasks);
+    /**
+     * Prepares one job: the state its tasks share (a counter, a folder) lives in the returned run.
+     *
+     * @param contention where the run reports contention it measures
+     */
+    WorkloadRun start(Params params, int tasks, ContentionSink contention);
 }

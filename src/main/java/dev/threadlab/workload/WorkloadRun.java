@@ -15,4 +15,8 @@ public interface WorkloadRun {
 
     /** What the tasks produced so far, aggregated (final once every task has ended). */
     Map<String, Object> summary();
+
+    /** Called once, after every task has ended and before the final summary. */
+    default void finished() {
+    }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -107,7 +108,7 @@ class WorkloadsTest {
     void counterWithLockOrAtomicNeverLosesAnUpdate() throws Exception {
         CounterWorkload workload = new CounterWorkload(100_000_000);
         for (String sync : List.of("lock", "atomic")) {
-            WorkloadRun run = workload.start(params(workload, Map.of("increments", 200_000, "sync", sync)), 4);
+            WorkloadRun run = workload.start(params(workload, Map.of("increments", 200_000, "sync", sync)), 4, ContentionSink.NONE);
             runTasks(run, 4);
             Map<String, Object> summary = run.summary();
             assertEquals(800_000L, summary.get("expected"), sync);
@@ -119,19 +120,28 @@ class WorkloadsTest {
     @Test
     void counterWithoutSyncNeverCountsMoreThanExpected() throws Exception {
         CounterWorkload workload = new CounterWorkload(100_000_000);
-        WorkloadRun run = workload.start(params(workload, Map.of("increments", 500_000, "sync", "none")), 4);
+        AtomicLong reportedLost = new AtomicLong(-1);
+        ContentionSink sink = new ContentionSink() {
+            @Override
+            public void updatesLost(long count) {
+                reportedLost.set(count);
+            }
+        };
+        WorkloadRun run = workload.start(params(workload, Map.of("increments", 500_000, "sync", "none")), 4, sink);
         runTasks(run, 4);
+        run.finished();
         Map<String, Object> summary = run.summary();
         long actual = (Long) summary.get("actual");
         assertEquals(2_000_000L, summary.get("expected"));
         assertTrue(actual >= 500_000 && actual <= 2_000_000, "actual " + actual);
         assertEquals(2_000_000L - actual, summary.get("lostUpdates"));
+        assertEquals(2_000_000L - actual, reportedLost.get(), "lost updates are reported once the job ends");
     }
 
     @Test
     void counterWithoutSyncAloneIsExact() throws Exception {
         CounterWorkload workload = new CounterWorkload(100_000_000);
-        WorkloadRun run = workload.start(params(workload, Map.of("increments", 100_000, "sync", "none")), 1);
+        WorkloadRun run = workload.start(params(workload, Map.of("increments", 100_000, "sync", "none")), 1, ContentionSink.NONE);
         runTasks(run, 1);
         assertEquals(0L, run.summary().get("lostUpdates"), "one thread cannot race with itself");
     }
@@ -140,12 +150,12 @@ class WorkloadsTest {
     void fileTasksVerifyAndLeaveNoFileBehindEvenWhenCancelled() throws Exception {
         try (FileSpace space = new FileSpace(tempDir, 16L << 20)) {
             FileWorkload workload = new FileWorkload(space, 8L << 20);
-            WorkloadRun run = workload.start(params(workload, Map.of("bytes", 300_001, "fsync", true)), 3);
+            WorkloadRun run = workload.start(params(workload, Map.of("bytes", 300_001, "fsync", true)), 3, ContentionSink.NONE);
             runTasks(run, 3);
             assertEquals(3L, run.summary().get("verifiedTasks"));
             assertEquals(0, space.fileCount());
 
-            WorkloadRun cancelled = workload.start(params(workload, Map.of("bytes", 4 << 20)), 1);
+            WorkloadRun cancelled = workload.start(params(workload, Map.of("bytes", 4 << 20)), 1, ContentionSink.NONE);
             assertThrows(TaskCancelledException.class, () -> cancelled.runTask(new TestContext(0, 5)));
             assertEquals(0, space.fileCount(), "a cancelled task deletes its file");
         }
@@ -157,7 +167,7 @@ class WorkloadsTest {
     @Test
     void ioSplitsTheWaitIntoChunksAndRecordsTheirLatency() throws Exception {
         IoWorkload workload = new IoWorkload(60_000, 10_000);
-        WorkloadRun run = workload.start(params(workload, Map.of("durationMs", 40, "chunks", 4)), 2);
+        WorkloadRun run = workload.start(params(workload, Map.of("durationMs", 40, "chunks", 4)), 2, ContentionSink.NONE);
         runTasks(run, 2);
         @SuppressWarnings("unchecked")
         Map<String, Object> latency = (Map<String, Object>) run.summary().get("chunkLatency");

@@ -1,4 +1,4 @@
-package dev.threadlab.api;
+package dev.threadlab.input;
 
 import dev.threadlab.problem.Problem;
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""GIL fidelity benchmark: runs the experiments of CPython's GIL on threadlab's `gil` pools and prints a table
+of what threadlab shows against what CPython 3.11 showed and the range threadlab must land in.
+
+It starts the packaged service itself (build it first: ./mvnw package -DskipTests) on a loopback port, with one
+extra pool per experiment so that each pool's live figures (slice lengths over the last minute) hold only that
+experiment, drives it over REST, and stops it. Standard library only.
+
+    python3 deploy/loadtest/gil_fidelity.py            # threadlab column
+    python3 deploy/loadtest/gil_fidelity.py --cpython  # also run gil_reference.py on the local CPython
+    python3 deploy/loadtest/gil_fidelity.py --quick    # one repeat, smaller work: checks that it works
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
+
+# pool name -> (interpreters, switch interval): one pool per experiment, see module docstring
+POOLS = {
+    "fid-gil": (1, "5ms"),
+    "fid-procs": (2, "5ms"),
+    "fid-io": (1, "5ms"),
+    "fid-slice5": (1, "5ms"),
+    "fid-slice1": (1, "1ms"),
+    "fid-convoy5a": (1, "5ms"),
+    "fid-convoy5b": (1, "5ms"),
+    "fid-convoy1": (1, "1ms"),
+    "fid-first": (1, "5ms"),
+}
+
+
+def find_java():
+    """A JDK 21+: JAVA_HOME if it is one, else the newest under /usr/lib/jvm."""
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(os.environ["JAVA_HOME"])
+    if os.path.isdir("/usr/lib/jvm"):
+        candidates += sorted((os.path.join("/usr/lib/jvm", d) for d in os.listdir("/usr/lib/jvm")), reverse=True)
+    for home in candidates:
+        java = os.path.join(home, "bin", "java")
+        if not os.access(java, os.X_OK):
+            continue
+        out = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
+        for line in out.splitlines():
+            if "java.specification.version" in line and int(line.split("=")[1].strip().split(".")[0]) >= 21:
+                return java
+    sys.exit("no JDK 21+ found: set JAVA_HOME")
+
+
+class Service:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        props = [f"-Dquarkus.http.port={port}", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN"]
+        for name, (interpreters, interval) in POOLS.items():
+            props += [f"-Dthreadlab.pools.{name}.kind=gil", f"-Dthreadlab.pools.{name}.threads=16",
+                      f"-Dthreadlab.pools.{name}.interpreters={interpreters}",
+                      f"-Dthreadlab.pools.{name}.switch-interval={interval}"]
+        if not os.path.exists(JAR):
+            sys.exit(f"{JAR} not found: run ./mvnw package -DskipTests first")
+        self.process = subprocess.Popen([find_java(), *props, "-jar", JAR], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if self.get("/q/health/ready") is not None:
+                    return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        self.stop()
+        sys.exit("the service did not become ready in 60 s")
+
+    def request(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as response:
+            return json.loads(response.read() or b"null")
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def job(self, workload, pool, tasks, params, wait=True):
+        suffix = "?wait=60s" if wait else ""
+        job = self.request("POST", "/jobs" + suffix, {"workload": workload, "pool": pool, "tasks": tasks, "params": params})
+        while wait and not job["done"]:
+            job = self.get(f"/jobs/{job['id']}/join?timeout=60s")
+        return job
+
+    def cancel(self, job_id):
+        try:
+            self.request("DELETE", f"/jobs/{job_id}")
+        except urllib.error.HTTPError:
+            pass  # ended already
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wall(job):
+    return job["timings"]["wallMs"]
+
+
+def cpu_bound_ratio(svc, pool, n, iterations, repeats):
+    """N tasks at once vs the same N tasks one after another: wall ratio (median over repeats)."""
+    ratios = []
+    for _ in range(repeats):
+        sequential = sum(wall(svc.job("cpu", pool, 1, {"iterations": iterations})) for _ in range(n))
+        together = wall(svc.job("cpu", pool, n, {"iterations": iterations}))
+        ratios.append(together / sequential)
+    return statistics.median(ratios)
+
+
+def running_job(svc, pool, tasks):
+    """Starts a long CPU job and returns once its tasks hold or wait for the token."""
+    job = svc.job("cpu", pool, tasks, {"iterations": 10_000_000_000}, wait=False)
+    deadline = time.time() + 10
+    while svc.get(f"/jobs/{job['id']}")["state"] != "RUNNING" and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    return job
+
+
+def slices(svc, pool, seconds_of_work):
+    """Two CPU-bound threads: median slice (ms) from the pool's live figures, switches per second from the job."""
+    job = svc.job("cpu", pool, 2, {"iterations": int(seconds_of_work * 1e9 / 5.5)})
+    gil = svc.get(f"/pools/{pool}")["gil"]
+    return gil["holdMs"]["p50"], job["result"]["gil"]["switches"] / (wall(job) / 1000)
+
+
+def op_latency(svc, pool, cpu_threads, ops):
+    """Median latency (ms) of a ~70 us blocking op in a loop, next to cpu_threads CPU-bound threads."""
+    background = running_job(svc, pool, cpu_threads) if cpu_threads else None
+    try:
+        job = svc.job("io", pool, 1, {"durationMs": 7 * ops // 100, "chunks": ops})
+        return job["result"]["chunkLatency"]["p50Ms"]
+    finally:
+        if background:
+            svc.cancel(background["id"])
+            svc.get(f"/jobs/{background['id']}/join?timeout=30s")
+
+
+def measure(svc, quick):
+    repeats = 1 if quick else 3
+    iterations = 5_000_000 if quick else 36_000_000  # ~30 ms / ~200 ms per task at ~5.5 ns an iteration
+    rows = {}
+    for n in (2, 4, 8):
+        rows[f"cpu{n}"] = cpu_bound_ratio(svc, "fid-gil", n, iterations, repeats)
+    rows["procs2"] = cpu_bound_ratio(svc, "fid-procs", 2, iterations, repeats)
+    rows["io"] = max(wall(svc.job("io", "fid-io", n, {"durationMs": 200})) / 200 for n in range(1, 9))
+    rows["slice5"] = slices(svc, "fid-slice5", 0.5 if quick else 3)
+    rows["slice1"] = slices(svc, "fid-slice1", 0.5 if quick else 3)
+    firsts = []
+    for _ in range(repeats):
+        job = svc.job("cpu", "fid-first", 4, {"iterations": iterations})
+        firsts.append(job["timings"]["taskWallMs"]["min"] / wall(job))
+    rows["first"] = statistics.median(firsts)
+    ops = 20 if quick else 200
+    alone = op_latency(svc, "fid-convoy5a", 0, ops)
+    rows["convoy_alone"] = alone
+    rows["convoy1"] = op_latency(svc, "fid-convoy5a", 1, ops)
+    rows["convoy2"] = op_latency(svc, "fid-convoy5b", 2, ops)
+    rows["convoy1ms"] = op_latency(svc, "fid-convoy1", 1, ops)
+    on_cpu, on_gil = [], []
+    for _ in range(repeats + 2):
+        on_cpu.append(wall(svc.job("cpu", "cpu", 1, {"iterations": iterations})))
+        on_gil.append(wall(svc.job("cpu", "fid-gil", 1, {"iterations": iterations})))
+    rows["overhead"] = statistics.median(on_gil) / statistics.median(on_cpu)
+    return rows
+
+
+def table(rows, cpython):
+    """(experiment, CPython 3.11 in the issue, local CPython, target, threadlab, verdict)."""
+    alone = rows["convoy_alone"]
+    lines = []
+
+    def add(name, published, key, target, shown, ok):
+        local = cpython.get(key, "") if cpython else ""
+        lines.append((name, published, local, target, shown, "ok" if ok else "MISS"))
+
+    for n in (2, 4, 8):
+        r = rows[f"cpu{n}"]
+        add(f"CPU-bound, {n} threads vs {n} tasks in turn", "1.01-1.05 x", f"cpu{n}", "0.98-1.10 x", f"{r:.3f} x", 0.98 <= r <= 1.10)
+    r = rows["procs2"]
+    add("same on procs (2 interpreters), N = 2", "~0.5 x", "procs2", "<= 0.6 x", f"{r:.3f} x", r <= 0.6)
+    r = rows["io"]
+    add("I/O-bound (sleep 200 ms), N = 1..8 (worst)", "one op +1 %", "io", "<= one op +5 %", f"one op +{(r - 1) * 100:.1f} %", r <= 1.05)
+    for key, interval, slice_range, rate_range, published in (
+            ("slice5", 5, (5.0, 5.6), (150, 210), "5.1 ms, 170-200 /s"),
+            ("slice1", 1, (1.0, 1.3), (600, 950), "1.1 ms, 750-880 /s")):
+        median_slice, rate = rows[key]
+        ok = slice_range[0] <= median_slice <= slice_range[1] and rate_range[0] <= rate <= rate_range[1]
+        add(f"slices of CPU-bound threads, {interval} ms interval", published, key,
+            f"{slice_range[0]}-{slice_range[1]} ms, {rate_range[0]}-{rate_range[1]} /s", f"{median_slice:.2f} ms, {rate:.0f} /s", ok)
+    r = rows["first"]
+    add("first of 4 equal CPU tasks to finish / wall", "0.84-0.96", "first", ">= 0.6", f"{r:.2f}", r >= 0.6)
+    r = rows["convoy1"]
+    add("~70 us blocking op next to 1 CPU thread", "70 us -> 5.2 ms", "convoy1", f"{alone + 5:.2f} ms +-25 %",
+        f"{alone * 1000:.0f} us -> {r:.2f} ms", abs(r - (alone + 5)) <= 0.25 * (alone + 5))
+    r = rows["convoy2"]
+    add("same next to 2 CPU threads", "10-15 ms", "convoy2", "10-15 ms (2-3 intervals)", f"{r:.2f} ms", 10 <= r <= 15)
+    r = rows["convoy1ms"]
+    add("same, 1 ms interval, next to 1 CPU thread", "1.15 ms", "convoy1ms", "0.9-1.5 ms", f"{r:.2f} ms", 0.9 <= r <= 1.5)
+    r = rows["overhead"]
+    add("overhead: 1 CPU task on gil vs on cpu", "-", "overhead", "<= 5 % slower", f"{(r - 1) * 100:+.1f} %", r <= 1.05)
+
+    headers = ("experiment", "CPython 3.11 (issue)", "CPython here", "threadlab must show", "threadlab here", "")
+    if not cpython:
+        headers = headers[:2] + headers[3:]
+        lines = [line[:2] + line[3:] for line in lines]
+    widths = [max(len(str(row[i])) for row in [headers, *lines]) for i in range(len(headers))]
+    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in lines]
+    return "\n".join(out), all(line[-1] == "ok" for line in lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--quick", action="store_true", help="one repeat, less work: a smoke run")
+    parser.add_argument("--cpython", action="store_true", help="also run gil_reference.py on this machine's CPython")
+    args = parser.parse_args()
+    cpython = None
+    if args.cpython:
+        result = subprocess.run([sys.executable, os.path.join(HERE, "gil_reference.py"), "--json"]
+                                + (["--quick"] if args.quick else []), capture_output=True, text=True, check=True)
+        cpython = json.loads(result.stdout)
+    svc = Service(args.port)
+    try:
+        started = time.time()
+        rows = measure(svc, args.quick)
+    finally:
+        svc.stop()
+    text, all_ok = table(rows, cpython)
+    print(f"GIL fidelity, {os.cpu_count()} cores, {time.time() - started:.0f} s"
+          + (" (quick: figures are indicative only)" if args.quick else ""))
+    print(text)
+    sys.exit(0 if all_ok or args.quick else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+package dev.threadlab.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import static dev.threadlab.api.JobResourceTest.PROBLEM;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+@QuarkusTest
+class GilApiTest {
+
+    @Test
+    void gilPoolsDescribeTheirTokensAndLiveFigures() {
+        given().get("/pools/gil").then().statusCode(200)
+                .body("kind", equalTo("gil")).body("threads", equalTo(16))
+                .body("interpreters", equalTo(1))
+                .body("switchIntervalMs", equalTo(5.0f))
+                .body("gil.heldRatio", greaterThanOrEqualTo(0f))
+                .body("gil.waitRatio", greaterThanOrEqualTo(0f))
+                .body("gil.switchesPerSecond", greaterThanOrEqualTo(0f))
+                .body("gil.forcedReleases", greaterThanOrEqualTo(0))
+                .body("gil.voluntaryReleases", greaterThanOrEqualTo(0))
+                .body("gil.acquireLatencyMs.p99", notNullValue())
+                .body("gil.probeLagMs.p50", notNullValue())
+                .body("gil.perInterpreter.size()", equalTo(1));
+        int processors = Runtime.getRuntime().availableProcessors();
+        given().get("/pools/procs").then().statusCode(200)
+                .body("interpreters", equalTo(processors))
+                .body("gil.perInterpreter.size()", equalTo(processors));
+    }
+
+    @Test
+    void aJobOnAGilPoolReportsItsTokenFigures() {
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"cpu\",\"pool\":\"gil\",\"tasks\":2,\"params\":{\"iterations\":5000000}}")
+                .post("/jobs").then().statusCode(200)
+                .body("state", equalTo("SUCCEEDED"))
+                .body("result.checksumsAgree", equalTo(true))
+                .body("result.gil.waitMs", greaterThanOrEqualTo(0f))
+                .body("result.gil.holdMs", greaterThan(0f))
+                .body("result.gil.switches", greaterThanOrEqualTo(2))
+                .body("result.gil.forcedReleases", greaterThanOrEqualTo(0));
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"io\",\"pool\":\"gil\",\"tasks\":4,\"params\":{\"durationMs\":20,\"chunks\":2}}")
+                .post("/jobs").then().statusCode(200)
+                .body("result.gil.voluntaryReleases", equalTo(8));
+    }
+
+    @Test
+    void theRaceDemoUnderTheGilNeverCountsTooMuchAndTheLockIsExact() {
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"counter\",\"pool\":\"gil\",\"tasks\":2,\"params\":{\"increments\":200000,\"sync\":\"none\"}}")
+                .post("/jobs").then().statusCode(200)
+                .body("result.expected", equalTo(400000)).body("result.actual", lessThanOrEqualTo(400000));
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"counter\",\"pool\":\"gil\",\"tasks\":3,\"params\":{\"increments\":100000,\"sync\":\"lock\"}}")
+                .post("/jobs").then().statusCode(200)
+                .body("result.lostUpdates", equalTo(0));
+    }
+
+    @Test
+    void theSwitchIntervalChangesLiveAndIsValidated() {
+        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"1ms\"}").patch("/pools/procs")
+                .then().statusCode(200).body("switchIntervalMs", equalTo(1.0f));
+        given().contentType(ContentType.JSON).body("{\"switchInterval\":0.005}").patch("/pools/procs")
+                .then().statusCode(200).body("switchIntervalMs", equalTo(5.0f));
+        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"10us\"}").patch("/pools/procs")
+                .then().statusCode(400).contentType(PROBLEM).body("field", equalTo("switchInterval"));
+        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"2s\"}").patch("/pools/procs")
+                .then().statusCode(400).body("detail", containsString("0.1ms to 1s"));
+        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"5ms\"}").patch("/pools/cpu")
+                .then().statusCode(400).body("detail", containsString("only gil pools"));
+    }
+}
