@@ -31,6 +31,8 @@ import java.util.function.Predicate;
 public final class JobEngine implements AutoCloseable {
 
     private static final long HOUSEKEEPING_SECONDS = 5;
+    public static final String REASON_QUEUE_FULL = "queue_full";
+    public static final String REASON_SHUTTING_DOWN = "shutting_down";
 
     private final WorkloadCatalog workloads;
     private final PoolRegistry pools;
@@ -91,7 +93,7 @@ public final class JobEngine implements AutoCloseable {
             handles = pool.submitAll(tasks);
         } catch (Problem rejected) {
             store.remove(job);
-            observer.rejected(pool.name(), workload.name(), rejected.slug().replace('-', '_').toLowerCase(Locale.ROOT));
+            observer.rejected(pool.name(), workload.name(), rejectionReason(rejected));
             throw rejected;
         }
         job.attach(handles);
@@ -99,6 +101,15 @@ public final class JobEngine implements AutoCloseable {
         ScheduledFuture<?> deadline = scheduler.schedule(() -> job.cancel("timeout"), timeoutMs, TimeUnit.MILLISECONDS);
         job.completionFuture().whenComplete((finished, failure) -> deadline.cancel(false));
         return job;
+    }
+
+    /** The bounded {@code reason} label of a rejection. */
+    static String rejectionReason(Problem rejected) {
+        return switch (rejected.slug()) {
+            case "pool-saturated" -> REASON_QUEUE_FULL;
+            case "shutting-down" -> REASON_SHUTTING_DOWN;
+            default -> rejected.slug().replace('-', '_').toLowerCase(Locale.ROOT);
+        };
     }
 
     /** @throws Problem 404 for an unknown or evicted id, saying so when the id belongs to another instance */

@@ -36,4 +36,8 @@ public final class Waiters {
     public int waiting() {
         return waiting.get();
     }
+
+    public int limit() {
+        return limit;
+    }
 }

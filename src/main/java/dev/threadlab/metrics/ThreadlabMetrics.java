@@ -6,6 +6,7 @@ import dev.threadlab.gil.GilListener;
 import dev.threadlab.gil.GilListenerFactory;
 import dev.threadlab.gil.GilToken;
 import dev.threadlab.job.Job;
+import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobObserver;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.TaskOutcome;
@@ -78,6 +79,8 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
     void bind(@Observes StartupEvent started, PoolRegistry pools, Waiters waiters) {
         Gauge.builder("threadlab.join.waiters", waiters, Waiters::waiting).strongReference(true)
                 .description("join and wait requests waiting now").register(registry);
+        Gauge.builder("threadlab.join.waiters.limit", waiters, Waiters::limit).strongReference(true)
+                .description("join and wait requests allowed to wait at once").register(registry);
         for (Pool pool : pools.all()) {
             Tags tags = Tags.of("pool", pool.name());
             poolGauge("threadlab.pool.threads", pool, tags, p -> p.stats().threads(), "threads of the pool now");
@@ -88,7 +91,11 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
                     "tasks that may wait beyond those running");
             poolGauge("threadlab.pool.max.concurrency", pool, tags, p -> p.settings().concurrency(),
                     "tasks that may run at once (threads of a platform or gil pool)");
+            // present at zero from the start, so that rate() and alerts see them before the first event
             inFlight(pool.name());
+            rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_QUEUE_FULL));
+            rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_SHUTTING_DOWN));
+            contention(pool.name());
             if (pool.model() instanceof GilExecutionModel gil) {
                 bindGil(pool.name(), gil);
             }
@@ -111,6 +118,11 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
                 token -> token.counters().switches(), "times a token passed to another task thread");
         gilCounter("threadlab.gil.forced.switches", null, interpreters, tags,
                 token -> token.counters().forcedReleases(), "releases forced by a drop request");
+        gilCounter("threadlab.gil.releases", null, interpreters, tags,
+                token -> token.counters().forcedReleases() + token.counters().voluntaryReleases(),
+                "all releases by task threads, forced or voluntary (around blocking waits)");
+        Gauge.builder("threadlab.gil.interpreters", interpreters, List::size).tags(tags).strongReference(true)
+                .description("tokens of the pool; divide token-time rates by it for ratios").register(registry);
         Gauge.builder("threadlab.gil.waiting.threads", gil,
                         model -> model.interpreters().stream().mapToInt(i -> i.token().waitingTasks()).sum())
                 .tags(tags).strongReference(true).description("task threads waiting for a token now").register(registry);
@@ -158,9 +170,13 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
 
     @Override
     public void rejected(String pool, String workload, String reason) {
-        rejected.computeIfAbsent(new PoolReason(pool, reason), key -> Counter
+        rejectedCounter(new PoolReason(pool, reason)).increment();
+    }
+
+    private Counter rejectedCounter(PoolReason poolReason) {
+        return rejected.computeIfAbsent(poolReason, key -> Counter
                 .builder("threadlab.jobs.rejected").tags("pool", key.pool(), "reason", key.reason())
-                .description("jobs refused whole (queue_full, shutting_down, ...)").register(registry)).increment();
+                .description("jobs refused whole (queue_full, shutting_down, ...)").register(registry));
     }
 
     @Override
