@@ -7,12 +7,9 @@ import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.JobView;
-import dev.threadlab.job.Waiters;
 import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,14 +51,14 @@ public class JobResource {
     private static final Duration DEFAULT_JOIN = Duration.ofSeconds(30);
 
     private final JobEngine engine;
-    private final Waiters waiters;
+    private final AsyncWait waiting;
     private final Duration maxWait;
     private final int maxListLimit;
     private final int maxWaitIds;
 
-    public JobResource(JobEngine engine, Waiters waiters, ThreadlabConfig config) {
+    public JobResource(JobEngine engine, AsyncWait waiting, ThreadlabConfig config) {
         this.engine = engine;
-        this.waiters = waiters;
+        this.waiting = waiting;
         this.maxWait = config.jobs().maxWait();
         this.maxListLimit = config.limits().listLimit();
         this.maxWaitIds = config.limits().waitIds();
@@ -83,7 +79,7 @@ public class JobResource {
         if (waitFor.isZero()) {
             return Uni.createFrom().item(accepted(job));
         }
-        return await(job.completion(), waitFor)
+        return waiting.await(job.completion(), waitFor)
                 .map(ended -> ended ? Response.ok(job.view()).build() : accepted(job));
     }
 
@@ -157,7 +153,7 @@ public class JobResource {
                               @Parameter(description = "e.g. 250ms, 10s, 1m; default 30s") @QueryParam("timeout") String timeout) {
         Job job = engine.get(id);
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
-        return await(job.completion(), waitFor).map(ended -> ended
+        return waiting.await(job.completion(), waitFor).map(ended -> ended
                 ? Response.ok(job.view()).build()
                 : Response.accepted(job.view()).header("Retry-After", 1).build());
     }
@@ -202,7 +198,7 @@ public class JobResource {
             jobs.putIfAbsent(id, engine.get(id));
         }
         List<Job> distinct = new ArrayList<>(jobs.values());
-        return await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor).map(ignored -> {
+        return waiting.await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor).map(ignored -> {
             List<JobView> done = new ArrayList<>();
             List<JobView> notDone = new ArrayList<>();
             for (Job job : distinct) {
@@ -211,24 +207,6 @@ public class JobResource {
             }
             return new WaitResult(done, notDone);
         });
-    }
-
-    /**
-     * Emits true if {@code completion} completes within {@code timeout}, false if not. Counts as a waiter while
-     * pending, holds no thread, and resumes on the request's event loop, never on the pool thread that ended the job.
-     */
-    private Uni<Boolean> await(CompletionStage<?> completion, Duration timeout) {
-        if (completion.toCompletableFuture().isDone()) {
-            return Uni.createFrom().item(true);
-        }
-        waiters.enter();
-        Context context = Vertx.currentContext();
-        Uni<Boolean> waiting = Uni.createFrom().completionStage(completion).map(done -> true)
-                .ifNoItem().after(timeout).recoverWithItem(false);
-        if (context != null) {
-            waiting = waiting.emitOn(command -> context.runOnContext(ignored -> command.run()));
-        }
-        return waiting.onTermination().invoke(waiters::exit);
     }
 
     private static Response accepted(Job job) {

@@ -1,5 +1,8 @@
 package dev.threadlab.api;
 
+import dev.threadlab.admin.AdminToken;
+import dev.threadlab.job.JobAccounts;
+import dev.threadlab.job.JobEngine;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolKind;
 import dev.threadlab.pool.PoolRegistry;
@@ -10,6 +13,7 @@ import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -28,15 +32,19 @@ import java.util.Map;
 public class PoolResource {
 
     private final PoolRegistry pools;
+    private final JobAccounts accounts;
+    private final AdminToken admin;
 
-    public PoolResource(PoolRegistry pools) {
+    public PoolResource(PoolRegistry pools, JobEngine engine, AdminToken admin) {
         this.pools = pools;
+        this.accounts = engine.accounts();
+        this.admin = admin;
     }
 
     @GET
     @Operation(summary = "All pools with their settings and live figures")
     public List<Map<String, Object>> list() {
-        return pools.all().stream().map(PoolResource::view).toList();
+        return pools.all().stream().map(this::view).toList();
     }
 
     @GET
@@ -49,8 +57,11 @@ public class PoolResource {
     @PATCH
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Change threads, maxConcurrency or queueCapacity live")
-    public Map<String, Object> update(@PathParam("name") String name, PoolUpdate update) {
+    @Operation(summary = "Change threads, maxConcurrency, queueCapacity or switchInterval live",
+            description = "Needs 'Authorization: Bearer <token>' when threadlab.admin.token is set")
+    public Map<String, Object> update(@PathParam("name") String name, PoolUpdate update,
+                                      @HeaderParam("Authorization") String authorization) {
+        admin.check(authorization);
         Pool pool = pools.find(name);
         if (update == null) {
             throw Problem.invalidField("body", null, "a JSON object such as {\"threads\":4}");
@@ -59,7 +70,7 @@ public class PoolResource {
         return view(pool);
     }
 
-    static Map<String, Object> view(Pool pool) {
+    private Map<String, Object> view(Pool pool) {
         PoolSettings settings = pool.settings();
         PoolStats stats = pool.stats();
         Map<String, Object> view = new LinkedHashMap<>();
@@ -79,6 +90,7 @@ public class PoolResource {
         live.put("completedTasks", stats.completedTasks());
         live.put("rejectedJobs", stats.rejectedJobs());
         view.put("live", live);
+        view.put("jobs", accounts.counts(pool.name()));
         return view;
     }
 }

@@ -34,7 +34,7 @@ public final class ProblemResponses {
         body.put("detail", problem.detail());
         body.putAll(problem.extensions());
         Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body);
-        problem.retryAfterSeconds().ifPresent(seconds -> response.header("Retry-After", seconds));
+        problem.headers().forEach(response::header);
         return response.build();
     }
 

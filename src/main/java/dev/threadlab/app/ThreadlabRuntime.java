@@ -1,6 +1,8 @@
 package dev.threadlab.app;
 
+import dev.threadlab.admin.AdminToken;
 import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.experiment.ExperimentService;
 import dev.threadlab.gil.GilExecutionModel;
 import dev.threadlab.gil.GilListenerFactory;
 import dev.threadlab.job.EngineSettings;
@@ -29,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -46,6 +49,8 @@ public class ThreadlabRuntime {
     private final FileSpace fileSpace;
     private final JobEngine engine;
     private final Waiters waiters;
+    private final AdminToken admin;
+    private final ExperimentService experiments;
 
     public ThreadlabRuntime(ThreadlabConfig config, JobObserver observer, GilListenerFactory gilListeners) {
         ThreadlabConfig.Limits limits = config.limits();
@@ -63,6 +68,12 @@ public class ThreadlabRuntime {
         this.engine = new JobEngine(catalog, pools, settings, new IdGenerator(config.instanceId()),
                 observer);
         this.waiters = new Waiters(jobs.maxWaiters());
+        this.admin = new AdminToken(config.admin().token());
+        this.experiments = new ExperimentService(engine, new IdGenerator(Optional.of(engine.instance())),
+                ExperimentService.Limits.DEFAULT);
+        if (admin.open()) {
+            LOG.warn("threadlab.admin.token is not set: anyone can change pools (PATCH /pools/{name}); set it (env THREADLAB_ADMIN_TOKEN) outside demos");
+        }
         LOG.infof("threadlab instance '%s' ready with pools %s", engine.instance(),
                 pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList());
     }
@@ -101,12 +112,25 @@ public class ThreadlabRuntime {
 
     @Produces
     @Singleton
+    ExperimentService experiments() {
+        return experiments;
+    }
+
+    @Produces
+    @Singleton
+    AdminToken admin() {
+        return admin;
+    }
+
+    @Produces
+    @Singleton
     FileSpace fileSpace() {
         return fileSpace;
     }
 
     @PreDestroy
     void stop() {
+        experiments.close();
         engine.close();
         try {
             pools.close();

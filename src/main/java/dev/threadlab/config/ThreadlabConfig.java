@@ -24,6 +24,10 @@ public interface ThreadlabConfig {
 
     Limits limits();
 
+    Shutdown shutdown();
+
+    Admin admin();
+
     /** Short prefix of every job id, so an id tells which instance owns it. Random when unset. */
     Optional<String> instanceId();
 
@@ -70,6 +74,23 @@ public interface ThreadlabConfig {
         /** Join and wait requests waiting at once; beyond it a request is refused with 503. */
         @WithDefault("10000")
         int maxWaiters();
+    }
+
+    /** What happens on SIGTERM. Defaults fit a 30 s termination grace period (5 + 15 + a few seconds to stop). */
+    interface Shutdown {
+        /** Readiness is DOWN and submissions get 503 for this long, while reads and joins are still served. */
+        @WithDefault("5s")
+        Duration delay();
+
+        /** Then running jobs get this long to finish before the rest are cancelled. */
+        @WithDefault("15s")
+        Duration drain();
+    }
+
+    /** Operations that change the service for everyone (PATCH /pools/{name}). */
+    interface Admin {
+        /** When set, those operations need {@code Authorization: Bearer <token>}; unset, they stay open (demos). */
+        Optional<String> token();
     }
 
     /** Upper bounds of every client-supplied number. */

@@ -40,6 +40,7 @@ public final class Job {
     private final long submittedNanos;
     private final JobObserver observer;
     private final CompletableFuture<Job> completion = new CompletableFuture<>();
+    /** Set once the tasks are queued, cleared when they all ended; written under {@code lock}, read without it. */
     private volatile List<TaskHandle> handles = List.of();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -112,16 +113,6 @@ public final class Job {
         return timeoutMs;
     }
 
-    /** The workload run, or null once every task has ended and the result is frozen. */
-    WorkloadRun run() {
-        lock.lock();
-        try {
-            return run;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Completes with this job when it becomes terminal. Read-only for callers. */
     public CompletionStage<Job> completion() {
         return completion.minimalCompletionStage();
@@ -140,8 +131,25 @@ public final class Job {
         }
     }
 
+    /**
+     * Gives the job its queued tasks' handles. A job whose tasks all ended already keeps none; a job cancelled in
+     * the moment between queueing and this call (it is listed from the moment it is stored) cancels them now.
+     */
     void attach(List<TaskHandle> taskHandles) {
-        this.handles = List.copyOf(taskHandles);
+        boolean cancelled;
+        lock.lock();
+        try {
+            if (tasksDone == taskCount) {
+                return;
+            }
+            handles = List.copyOf(taskHandles);
+            cancelled = state == JobState.CANCELLED || state == JobState.TIMED_OUT;
+        } finally {
+            lock.unlock();
+        }
+        if (cancelled) {
+            taskHandles.forEach(TaskHandle::cancel);
+        }
     }
 
     boolean cancelRequested() {
@@ -206,7 +214,8 @@ public final class Job {
                 lastEndNanos = System.nanoTime();
                 run.finished();
                 finalResult = run.summary();
-                run = null; // let per-job state (histograms, counters) go
+                run = null; // let per-job state (histograms, counters) go,
+                handles = List.of(); // and the tasks that still reference it
                 if (!state.terminal()) {
                     reached = tasksFailed > 0 ? JobState.FAILED
                             : tasksCancelled > 0 ? JobState.CANCELLED : JobState.SUCCEEDED;
@@ -256,12 +265,23 @@ public final class Job {
         return true;
     }
 
-    /** A consistent snapshot for JSON. */
+    /**
+     * A consistent snapshot for JSON. The workload's summary of a running job is computed outside the job's lock:
+     * a workload's own synchronisation must never nest inside it.
+     */
     public JobView view() {
+        WorkloadRun running;
+        lock.lock();
+        try {
+            running = finalResult == null ? run : null;
+        } finally {
+            lock.unlock();
+        }
+        Map<String, Object> liveResult = running == null ? null : running.summary();
         lock.lock();
         try {
             JobState current = state;
-            Map<String, Object> result = finalResult != null ? finalResult : run.summary();
+            Map<String, Object> result = finalResult != null ? finalResult : liveResult;
             if (!kindFigures.isEmpty()) {
                 result = new LinkedHashMap<>(result);
                 result.put(poolKind, kindFiguresView());

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -33,6 +34,7 @@ public final class JobEngine implements AutoCloseable {
     private static final long HOUSEKEEPING_SECONDS = 5;
     public static final String REASON_QUEUE_FULL = "queue_full";
     public static final String REASON_SHUTTING_DOWN = "shutting_down";
+    private static final long SHUTDOWN_RETRY_AFTER_SECONDS = 5;
 
     private final WorkloadCatalog workloads;
     private final PoolRegistry pools;
@@ -45,6 +47,8 @@ public final class JobEngine implements AutoCloseable {
     private final ParamSpec tasksSpec;
     private final ParamSpec timeoutSpec;
     private final JobObserver retainingObserver;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final JobAccounts accounts = new JobAccounts();
 
     public JobEngine(WorkloadCatalog workloads, PoolRegistry pools, EngineSettings settings, IdGenerator ids,
                      JobObserver observer) {
@@ -54,7 +58,7 @@ public final class JobEngine implements AutoCloseable {
         this.ids = ids;
         this.observer = observer;
         this.store = new JobStore(settings.retention(), settings.maxRetained());
-        this.retainingObserver = new RetainingObserver(store, observer);
+        this.retainingObserver = new BookkeepingObserver(store, accounts, observer);
         this.tasksSpec = ParamSpec.integer("tasks", 1, 1, settings.maxTasks(), "tasks",
                 "tasks (threads) the job fans out into");
         this.timeoutSpec = ParamSpec.integer("timeoutMs", settings.defaultTimeoutMs(), 1, settings.maxTimeoutMs(),
@@ -75,6 +79,13 @@ public final class JobEngine implements AutoCloseable {
         Workload workload = workloads.get(request.workload());
         String poolName = request.pool() == null ? workload.defaultPool() : request.pool();
         Pool pool = pools.get(poolName);
+        if (shuttingDown.get()) {
+            accounts.rejected(pool.name());
+            observer.rejected(pool.name(), workload.name(), REASON_SHUTTING_DOWN);
+            throw Problem.of(503, "shutting-down", "Shutting down",
+                    "this instance is shutting down and accepts no new jobs; submit to another instance")
+                    .retryAfter(SHUTDOWN_RETRY_AFTER_SECONDS);
+        }
         int taskCount = Math.toIntExact((Long) tasksSpec.accept(request.tasks(), "tasks"));
         long timeoutMs = (Long) timeoutSpec.accept(request.timeoutMs(), "timeoutMs");
         Params params = Params.validate(WorkloadCatalog.allParams(workload), request.params());
@@ -88,11 +99,13 @@ public final class JobEngine implements AutoCloseable {
         }
         // Stored before its tasks are queued, so a task that ends at once always finds its job in the store.
         store.add(job);
+        accounts.accepted(pool.name());
         List<TaskHandle> handles;
         try {
             handles = pool.submitAll(tasks);
         } catch (Problem rejected) {
             store.remove(job);
+            accounts.withdrawn(pool.name());
             observer.rejected(pool.name(), workload.name(), rejectionReason(rejected));
             throw rejected;
         }
@@ -157,6 +170,11 @@ public final class JobEngine implements AutoCloseable {
         return ids.instance();
     }
 
+    /** Accepted, finished, in-flight and rejected jobs per pool and in total. */
+    public JobAccounts accounts() {
+        return accounts;
+    }
+
     public int retainedFinished() {
         return store.finishedRetained();
     }
@@ -178,10 +196,10 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Tells the store that a job ended before anyone waiting on the job hears of it (a job completes its waiters
-     * only after its observer returns), so a joiner never sees a finished job that retention does not count yet.
+     * Books a job's end (retention, accounts) before anyone waiting on the job hears of it (a job completes its
+     * waiters only after its observer returns), so a joiner never sees a finished job that is not counted yet.
      */
-    private record RetainingObserver(JobStore store, JobObserver next) implements JobObserver {
+    private record BookkeepingObserver(JobStore store, JobAccounts accounts, JobObserver next) implements JobObserver {
         @Override
         public void submitted(Job job) {
             next.submitted(job);
@@ -200,6 +218,7 @@ public final class JobEngine implements AutoCloseable {
         @Override
         public void finished(Job job, JobState state, long runNanos) {
             store.finished(job);
+            accounts.finished(job.pool());
             next.finished(job, state, runNanos);
         }
 
@@ -209,12 +228,40 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
-    /** Cancels every unfinished job (reason {@code shutdown}) and stops the scheduler. Pools are closed by their owner. */
+    /** From now on submissions are refused with 503 {@code shutting-down}; reads, joins and cancels go on. */
+    public void beginShutdown() {
+        shuttingDown.set(true);
+    }
+
+    public boolean shuttingDown() {
+        return shuttingDown.get();
+    }
+
+    /** Jobs not yet terminal, newest first. */
+    public List<Job> unfinished() {
+        return store.list(job -> !job.state().terminal(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Cancels every unfinished job with reason {@code shutdown}.
+     *
+     * @return how many were cancelled
+     */
+    public int cancelUnfinished() {
+        int cancelled = 0;
+        for (Job job : unfinished()) {
+            if (job.cancel("shutdown")) {
+                cancelled++;
+            }
+        }
+        return cancelled;
+    }
+
+    /** Refuses new jobs, cancels unfinished ones and stops the scheduler. Pools are closed by their owner. */
     @Override
     public void close() {
-        for (Job job : store.list(job -> !job.state().terminal(), Integer.MAX_VALUE)) {
-            job.cancel("shutdown");
-        }
+        beginShutdown();
+        cancelUnfinished();
         scheduler.shutdownNow();
     }
 }

@@ -18,20 +18,20 @@ public class Problem extends RuntimeException {
     private final String slug;
     private final String title;
     private final Map<String, Object> extensions;
-    private final OptionalLong retryAfterSeconds;
+    private final Map<String, String> headers;
 
     private Problem(int status, String slug, String title, String detail, Map<String, Object> extensions,
-                    OptionalLong retryAfterSeconds) {
+                    Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
         this.title = title;
         this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
-        this.retryAfterSeconds = retryAfterSeconds;
+        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 
     public static Problem of(int status, String slug, String title, String detail) {
-        return new Problem(status, slug, title, detail, Map.of(), OptionalLong.empty());
+        return new Problem(status, slug, title, detail, Map.of(), Map.of());
     }
 
     /** A 400 about one field of the request: names the field, the value sent and what is allowed. */
@@ -41,7 +41,7 @@ public class Problem extends RuntimeException {
         ext.put("value", value == null ? null : String.valueOf(value));
         ext.put("allowed", allowed);
         return new Problem(400, "invalid-field", "Invalid request field",
-                "'" + field + "' is " + describe(value) + "; allowed: " + allowed, ext, OptionalLong.empty());
+                "'" + field + "' is " + describe(value) + "; allowed: " + allowed, ext, Map.of());
     }
 
     public static Problem notFound(String what, String detail) {
@@ -51,11 +51,18 @@ public class Problem extends RuntimeException {
     public Problem with(String key, Object value) {
         Map<String, Object> ext = new LinkedHashMap<>(extensions);
         ext.put(key, value);
-        return new Problem(status, slug, title, getMessage(), ext, retryAfterSeconds);
+        return new Problem(status, slug, title, getMessage(), ext, headers);
+    }
+
+    /** A response header to send with the problem, e.g. {@code WWW-Authenticate}. */
+    public Problem withHeader(String name, String value) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put(name, value);
+        return new Problem(status, slug, title, getMessage(), extensions, all);
     }
 
     public Problem retryAfter(long seconds) {
-        return new Problem(status, slug, title, getMessage(), extensions, OptionalLong.of(Math.max(1, seconds)));
+        return withHeader("Retry-After", String.valueOf(Math.max(1, seconds)));
     }
 
     private static String describe(Object value) {
@@ -91,6 +98,11 @@ public class Problem extends RuntimeException {
     }
 
     public OptionalLong retryAfterSeconds() {
-        return retryAfterSeconds;
+        String value = headers.get("Retry-After");
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static dev.threadlab.testing.EngineFixture.awaitTrue;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -86,9 +86,11 @@ class JobResourceTest {
 
     @Test
     void submitWaitThatRunsOutReturns202() {
-        given().contentType(ContentType.JSON).body("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}")
+        String id = given().contentType(ContentType.JSON).body("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}")
                 .queryParam("wait", "100ms").post("/jobs")
-                .then().statusCode(202).body("state", equalTo("RUNNING")).header("Location", notNullValue());
+                .then().statusCode(202).body("state", equalTo("RUNNING")).header("Location", notNullValue())
+                .extract().path("id");
+        given().delete("/jobs/" + id).then().statusCode(202);
     }
 
     @Test
@@ -132,16 +134,6 @@ class JobResourceTest {
             assertEquals(200, answer.get(20, TimeUnit.SECONDS), "every join is answered when the job ends");
         }
         awaitTrue(() -> waiters.waiting() == 0);
-    }
-
-    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met in 20 s");
-            }
-            Thread.sleep(10);
-        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.threadlab.job;
 
 import dev.threadlab.problem.Problem;
+import dev.threadlab.testing.EngineFixture;
 import dev.threadlab.workload.CpuKernel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static dev.threadlab.job.EngineFixture.awaitTrue;
-import static dev.threadlab.job.EngineFixture.join;
+import static dev.threadlab.testing.EngineFixture.awaitTrue;
+import static dev.threadlab.testing.EngineFixture.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

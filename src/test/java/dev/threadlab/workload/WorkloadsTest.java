@@ -28,7 +28,7 @@ class WorkloadsTest {
     Path tempDir;
 
     /** A context whose checkpoints can be made to cancel after a number of calls. */
-    static final class TestContext implements TaskContext {
+    static class TestContext implements TaskContext {
         final AtomicInteger checkpoints = new AtomicInteger();
         final int cancelAfter;
         final int index;
@@ -144,6 +144,50 @@ class WorkloadsTest {
         WorkloadRun run = workload.start(params(workload, Map.of("increments", 100_000, "sync", "none")), 1, ContentionSink.NONE);
         runTasks(run, 1);
         assertEquals(0L, run.summary().get("lostUpdates"), "one thread cannot race with itself");
+    }
+
+    /**
+     * Regression (found by the soak): a task cancelled right after its blocking wait got the lock (on a GIL pool:
+     * while taking the token back) kept the lock for ever, and every other task and status read waited for it.
+     */
+    @Test
+    void aTaskCancelledRightAfterGettingTheLockReleasesIt() throws Exception {
+        CounterWorkload workload = new CounterWorkload(100_000_000);
+        WorkloadRun run = workload.start(params(workload, Map.of("increments", 50_000_000, "sync", "lock")), 2,
+                ContentionSink.NONE);
+        // the second blocking call (the first is the starting line) runs, then the task is cancelled
+        TaskContext cancelledAfterWait = new TestContext(0, Integer.MAX_VALUE) {
+            private int blockingCalls;
+
+            @Override
+            public <T> T blocking(BlockingCall<T> call) throws IOException {
+                T result = super.blocking(call);
+                if (++blockingCalls == 2) {
+                    throw new TaskCancelledException();
+                }
+                return result;
+            }
+        };
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        Thread cancelled = Thread.ofPlatform().start(() -> {
+            try {
+                run.runTask(cancelledAfterWait);
+            } catch (Throwable t) {
+                first.set(t);
+            }
+        });
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                run.runTask(new TestContext(1, 2_000_000)); // stops after ~1M increments
+            } catch (Exception expected) {
+                // cancelled by its own context
+            }
+        });
+        cancelled.join(20_000);
+        other.join(20_000);
+        assertTrue(first.get() instanceof TaskCancelledException, String.valueOf(first.get()));
+        assertTrue(!other.isAlive(), "the other task waits for a lock nobody will release");
+        assertTrue((Long) run.summary().get("actual") > 0);
     }
 
     @Test

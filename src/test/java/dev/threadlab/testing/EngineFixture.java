@@ -1,5 +1,14 @@
-package dev.threadlab.job;
+package dev.threadlab.testing;
 
+import dev.threadlab.gil.GilExecutionModel;
+import dev.threadlab.job.EngineSettings;
+import dev.threadlab.job.IdGenerator;
+import dev.threadlab.job.Job;
+import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.JobObserver;
+import dev.threadlab.job.JobRequest;
+import dev.threadlab.job.JobView;
+import dev.threadlab.gil.GilListener;
 import dev.threadlab.pool.ExecutionModel;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
@@ -20,17 +29,22 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** A real engine with small pools, for tests: {@code cpu} (2 platform threads) and {@code io} (virtual). */
-final class EngineFixture implements AutoCloseable {
+/** A real engine with small pools, for tests: {@code cpu} (2 platform threads), {@code io} (virtual),
+ * {@code gil} and {@code procs} (2 interpreters). */
+public final class EngineFixture implements AutoCloseable {
 
-    final PoolRegistry pools;
-    final FileSpace files;
-    final JobEngine engine;
+    public final PoolRegistry pools;
+    public final FileSpace files;
+    public final JobEngine engine;
 
-    EngineFixture(Path tempDir, int maxRetained, int cpuQueue) {
+    public EngineFixture(Path tempDir, int maxRetained, int cpuQueue) {
         pools = new PoolRegistry(List.of(
                 Pool.platform("cpu", new PoolSettings(2, cpuQueue), ExecutionModel.PLAIN),
-                Pool.virtual("io", new PoolSettings(1000, 1000))));
+                Pool.virtual("io", new PoolSettings(1000, 1000)),
+                Pool.gil("gil", new PoolSettings(4, 100),
+                        new GilExecutionModel("gil", 1, Duration.ofMillis(1), GilListener.NONE)),
+                Pool.gil("procs", new PoolSettings(4, 100),
+                        new GilExecutionModel("procs", 2, Duration.ofMillis(1), GilListener.NONE))));
         files = new FileSpace(tempDir, 64L << 20);
         WorkloadCatalog catalog = new WorkloadCatalog(List.of(new CpuWorkload(10_000_000_000L),
                 new IoWorkload(60_000, 10_000), new FileWorkload(files, 8L << 20), new MixedWorkload(100, 1_000_000_000L, 60_000),
@@ -39,15 +53,15 @@ final class EngineFixture implements AutoCloseable {
                 new IdGenerator(Optional.of("test")), JobObserver.NONE);
     }
 
-    Job submit(String workload, String pool, int tasks, Map<String, Object> params) {
+    public Job submit(String workload, String pool, int tasks, Map<String, Object> params) {
         return engine.submit(new JobRequest(workload, pool, tasks, params, null));
     }
 
-    static JobView join(Job job) throws Exception {
+    public static JobView join(Job job) throws Exception {
         return job.completion().toCompletableFuture().get(60, TimeUnit.SECONDS).view();
     }
 
-    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    public static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""threadlab's own performance benchmark: is the service fast enough never to distort what it measures?
+Measures the packaged service on loopback, each figure as a ratio within one run so machine noise cancels, and
+prints one table against the targets. Needs wrk (Debian: apt-get install wrk). Standard library otherwise.
+
+    python3 deploy/loadtest/bench.py          # the full table (about 2 minutes)
+    python3 deploy/loadtest/bench.py --quick  # smaller figures, only checks that every step works
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
+sys.path.insert(0, HERE)
+from gil_fidelity import find_java  # noqa: E402  (same JDK selection as the fidelity benchmark)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    def __init__(self, extra=()):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [find_java(), "-Xmx1g", "-XX:G1PeriodicGCInterval=1000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10",
+             f"-Dquarkus.http.port={self.port}", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN", *extra,
+             "-jar", JAR], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            if self.process.poll() is not None:
+                sys.exit("the service exited at start")
+            try:
+                if self.request("GET", "/q/health/ready", timeout=1)[0] == 200:
+                    self.ready_seconds = time.perf_counter() - self.started
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.005)
+
+    def request(self, method, path, body=None, timeout=120):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def proc(self):
+        status = open(f"/proc/{self.process.pid}/status").read()
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024
+        threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
+        return rss, threads
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wrk(base, seconds, connections, path="/", script=None, args=(), threads=2):
+    """Requests per second and non-2xx count of one wrk run."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s"]
+    if script:
+        command += ["-s", os.path.join(HERE, script)]
+    command.append(base + path)
+    if args:
+        command += ["--", *args]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, total, int(bad.group(1)) if bad else 0
+
+
+def throughput(svc, seconds):
+    """Trivial submit-and-wait and async submit against the health endpoint, same run, same connections."""
+    health, _, _ = wrk(svc.base, seconds, 32, "/q/health/live")
+    wait, _, wait_bad = wrk(svc.base, seconds, 32, script="submit_wait.lua",
+                           args=("10s", '{"workload":"cpu","params":{"iterations":1}}'))
+    submit, _, submit_bad = wrk(svc.base, seconds, 32, script="submit.lua", args=("cpu", "1"))
+    return health, wait, submit, wait_bad + submit_bad
+
+
+def cpu_speedup(svc, iterations):
+    walls = {}
+    for tasks in (1, 2):
+        runs = []
+        for _ in range(3):
+            _, job = svc.request("POST", "/jobs?wait=60s", {"workload": "cpu", "pool": "cpu", "tasks": tasks,
+                                                             "params": {"iterations": iterations}})
+            runs.append(job["timings"]["wallMs"])
+        walls[tasks] = sorted(runs)[1]
+    return 2 * walls[1] / walls[2]
+
+
+def many_io(svc, total, seconds):
+    """total io tasks of `seconds` each at once on the virtual pool: wall and live platform threads."""
+    per_job = 250
+    _, before = svc.proc()
+    start = time.perf_counter()
+    ids = []
+    for _ in range(total // per_job):
+        status, job = svc.request("POST", "/jobs", {"workload": "io", "tasks": per_job,
+                                                    "params": {"durationMs": int(seconds * 1000)}})
+        assert status == 202, job
+        ids.append(job["id"])
+    peak = 0
+    while True:
+        peak = max(peak, svc.proc()[1])
+        status, result = svc.request("POST", "/jobs/wait", {"ids": ids, "mode": "ALL", "timeout": "100ms"})
+        if not result["notDone"]:
+            break
+    done = max(j["finishedAt"] for j in result["done"])
+    wall = time.perf_counter() - start
+    return wall, peak, before
+
+
+def long_polls(svc, count):
+    """count concurrent join long-polls on a running job: platform threads added, all answered."""
+    status, job = svc.request("POST", "/jobs", {"workload": "io", "params": {"durationMs": 60_000}})
+    _, before = svc.proc()
+    script = os.path.join(tempfile.mkdtemp(), "join.lua")
+    with open(script, "w") as f:
+        f.write('request = function() return wrk.format("GET", "/jobs/%s/join?timeout=4s") end\n' % job["id"])
+    process = subprocess.Popen(["wrk", "-t2", f"-c{count}", "-d6s", "--timeout", "30s", "-s", script, svc.base],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak_threads, peak_waiters = 0, 0
+    while process.poll() is None:
+        _, stats = svc.request("GET", "/stats")
+        peak_waiters = max(peak_waiters, stats["joinWaiters"])
+        peak_threads = max(peak_threads, svc.proc()[1])
+        time.sleep(0.2)
+    out = process.stdout.read()
+    answered = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = sum(int(g) for g in errors.groups()) if errors else 0
+    svc.request("DELETE", f"/jobs/{job['id']}")
+    shutil.rmtree(os.path.dirname(script), ignore_errors=True)
+    return peak_threads - before, peak_waiters, answered, failed
+
+
+def retention(svc, first, total):
+    """RSS after `total` finished jobs vs after `first` (retention keeps at most 10,000 finished jobs)."""
+    def submit_until(count):
+        done = svc.request("GET", "/stats")[1]["jobs"]["submitted"]
+        while done < count:
+            wrk(svc.base, 2, 32, script="submit.lua", args=("cpu", "1"))
+            done = svc.request("GET", "/stats")[1]["jobs"]["submitted"]
+        while svc.request("GET", "/stats")[1]["jobs"]["inFlight"] > 0:
+            time.sleep(0.2)
+        time.sleep(8)  # let G1 settle and give memory back
+        return done, svc.proc()[0]
+    at_first, rss_first = submit_until(first)
+    at_total, rss_total = submit_until(total)
+    return at_first, rss_first, at_total, rss_total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk")
+    if not os.path.exists(JAR):
+        sys.exit(f"{JAR} missing: run ./mvnw package -DskipTests first")
+    quick = args.quick
+    rows = []
+
+    def row(name, shown, target, ok):
+        rows.append((name, shown, target, "ok" if ok else "MISS"))
+
+    readies = []
+    for _ in range(1 if quick else 3):
+        svc = Service()
+        readies.append(svc.ready_seconds)
+        svc.stop()
+    ready = sorted(readies)[len(readies) // 2]
+
+    svc = Service()
+    try:
+        wrk(svc.base, 2 if quick else 5, 32, script="submit_wait.lua")  # warm-up: JIT, connections
+        health, wait, submit, bad = throughput(svc, 2 if quick else 10)
+        row("submit-and-wait (cpu, 1 iteration) vs GET /q/health/live", f"{wait:.0f} vs {health:.0f} req/s = {wait / health:.2f} x",
+            ">= 0.6 x", wait / health >= 0.6 and bad == 0)
+        row("async submit (POST /jobs) vs GET /q/health/live", f"{submit:.0f} vs {health:.0f} req/s = {submit / health:.2f} x",
+            ">= 0.7 x", submit / health >= 0.7)
+        speedup = cpu_speedup(svc, 20_000_000 if quick else 100_000_000)
+        row("cpu pool, 2 tasks vs 1 task of the same size", f"speedup {speedup:.2f}", ">= 1.85 (limit 2.0)", speedup >= 1.85)
+        total = 1000 if quick else 10_000
+        wall, peak, before = many_io(svc, total, 1.0)
+        row(f"{total:,} concurrent io tasks of 1 s (virtual pool)", f"wall {wall:.2f} s, live threads {peak} (idle {before})",
+            "<= 1.3 s, < 100 threads", wall <= 1.3 and peak < 100)
+        polls = 1000 if quick else 10_000
+        added, waiters, answered, failed = long_polls(svc, polls)
+        row(f"{polls:,} concurrent join long-polls", f"threads added {added}, {waiters} waiting at peak, {answered} answered, {failed} socket errors",
+            "< 20 threads added, all answered", added < 20 and waiters >= polls * 0.9 and failed == 0)
+    finally:
+        svc.stop()
+    svc = Service()  # a fresh instance, so the job counts start at zero
+    try:
+        first, total_jobs = (2000, 20_000) if quick else (20_000, 200_000)
+        at_first, rss_first, at_total, rss_total = retention(svc, first, total_jobs)
+        row(f"RSS after {total_jobs:,} finished jobs vs after {first:,}",
+            f"{rss_total / 2**20:.0f} vs {rss_first / 2**20:.0f} MiB = {rss_total / rss_first:.2f} x ({at_total:,} / {at_first:,} jobs)",
+            "<= 1.2 x", rss_total / rss_first <= 1.2)
+    finally:
+        svc.stop()
+    row("JVM start to ready (median of runs)", f"{ready:.2f} s", "<= 1.5 s", ready <= 1.5)
+
+    widths = [max(len(r[i]) for r in rows + [("figure", "measured", "target", "")]) for i in range(4)]
+    print(f"threadlab benchmark, {os.cpu_count()} cores, loopback" + (" (quick: indicative only)" if quick else ""))
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(("figure", "measured", "target", ""), widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+    sys.exit(0 if quick or all(r[3] == "ok" for r in rows) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+package dev.threadlab.api;
+
+import dev.threadlab.job.JobAccounts;
+import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.Waiters;
+import io.smallrye.common.annotation.NonBlocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code /stats}: the instance's job accounting (submitted = finished + in flight, per pool and in total). */
+@Path("/stats")
+@Produces(MediaType.APPLICATION_JSON)
+@NonBlocking
+public class StatsResource {
+
+    private final JobEngine engine;
+    private final Waiters waiters;
+
+    public StatsResource(JobEngine engine, Waiters waiters) {
+        this.engine = engine;
+        this.waiters = waiters;
+    }
+
+    @GET
+    @Operation(summary = "Job accounting per pool and in total, retained jobs, waiting joins",
+            description = "'balanced' is submitted == finished + inFlight: no accepted job is ever dropped")
+    public Map<String, Object> stats() {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("instance", engine.instance());
+        stats.put("shuttingDown", engine.shuttingDown());
+        Map<String, JobAccounts.Counts> accounts = engine.accounts().snapshot();
+        stats.put("jobs", accounts.get("total"));
+        stats.put("balanced", accounts.values().stream().allMatch(JobAccounts.Counts::balanced));
+        Map<String, JobAccounts.Counts> byPool = new LinkedHashMap<>(accounts);
+        byPool.remove("total");
+        stats.put("byPool", byPool);
+        stats.put("jobsKnown", engine.known());
+        stats.put("finishedRetained", engine.retainedFinished());
+        stats.put("joinWaiters", waiters.waiting());
+        stats.put("joinWaitersLimit", waiters.limit());
+        return stats;
+    }
+}

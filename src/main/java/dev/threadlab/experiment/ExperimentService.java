@@ -1,0 +1,302 @@
+package dev.threadlab.experiment;
+
+import dev.threadlab.experiment.ExperimentSpec.Point;
+import dev.threadlab.job.IdGenerator;
+import dev.threadlab.job.Job;
+import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.JobRequest;
+import dev.threadlab.job.JobState;
+import dev.threadlab.problem.Problem;
+import dev.threadlab.workload.ParamSpec;
+import dev.threadlab.workload.Params;
+import dev.threadlab.workload.Workload;
+import dev.threadlab.workload.WorkloadCatalog;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Validates, runs and keeps experiments. Experiments run one at a time on a single runner thread, and their points
+ * one after another, so that nothing else this service starts disturbs a measurement; each repetition is an
+ * ordinary job. Limits: points, repetitions, task runs and a wall-clock budget per experiment, plus a bounded
+ * queue of waiting experiments.
+ *
+ * <p>Thread-safety: experiments live in concurrent collections; each experiment is thread-safe; the runner thread
+ * is the only one that submits an experiment's jobs.
+ */
+public final class ExperimentService implements AutoCloseable {
+
+    /** Bounds of one experiment. */
+    public record Limits(int maxPoints, int maxJobs, int maxTaskRuns, Duration maxDuration, int maxQueued,
+                         int maxRetained, Duration retention) {
+        public static final Limits DEFAULT = new Limits(100, 300, 20_000, Duration.ofMinutes(10), 10, 100,
+                Duration.ofMinutes(15));
+    }
+
+    /** A client's request, raw, as JSON decodes it. */
+    public record Request(String preset, String workload, Map<String, Object> params, List<Map<String, Object>> variants,
+                          List<String> pools, List<Object> tasks, List<Object> background, Object repeats) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(ExperimentService.class);
+    private static final Duration BACKGROUND_START = Duration.ofSeconds(5);
+
+    private final JobEngine engine;
+    private final IdGenerator ids;
+    private final Limits limits;
+    private final Map<String, Experiment> byId = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Experiment> finishedOrder = new ConcurrentLinkedQueue<>();
+    private final ThreadPoolExecutor runner;
+
+    public ExperimentService(JobEngine engine, IdGenerator ids, Limits limits) {
+        this.engine = engine;
+        this.ids = ids;
+        this.limits = limits;
+        this.runner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(limits.maxQueued()),
+                Thread.ofPlatform().name("threadlab-experiments").daemon(true).factory());
+    }
+
+    /**
+     * Validates and queues an experiment.
+     *
+     * @throws Problem 400 naming the field and limit, 503 when too many experiments wait already
+     */
+    public Experiment submit(Request request) {
+        ExperimentSpec spec = validate(request);
+        Experiment experiment = new Experiment(ids.next(), spec);
+        byId.put(experiment.id(), experiment);
+        try {
+            runner.execute(() -> run(experiment));
+        } catch (RejectedExecutionException full) {
+            byId.remove(experiment.id());
+            throw Problem.of(503, "experiments-busy", "Too many experiments",
+                    limits.maxQueued() + " experiments wait already; they run one at a time").retryAfter(30);
+        }
+        experiment.completion().whenComplete((done, failure) -> retire(experiment));
+        return experiment;
+    }
+
+    public Experiment get(String id) {
+        Experiment experiment = byId.get(id);
+        if (experiment == null) {
+            throw Problem.notFound("experiment", "no experiment '" + id + "' here: it never existed or was evicted");
+        }
+        return experiment;
+    }
+
+    /** @throws Problem 409 when it has ended already */
+    public Experiment cancel(String id) {
+        Experiment experiment = get(id);
+        if (!experiment.requestCancel()) {
+            throw Problem.of(409, "experiment-terminal", "Experiment already ended",
+                    "experiment '" + id + "' is " + experiment.state() + " already");
+        }
+        return experiment;
+    }
+
+    public List<Map<String, Object>> presets() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Map.Entry<String, Request> preset : Presets.ALL.entrySet()) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("name", preset.getKey());
+            view.put("description", Presets.DESCRIPTIONS.get(preset.getKey()));
+            view.put("experiment", preset.getValue());
+            list.add(view);
+        }
+        return list;
+    }
+
+    ExperimentSpec validate(Request request) {
+        if (request.preset() != null) {
+            Request preset = Presets.ALL.get(request.preset());
+            if (preset == null) {
+                throw Problem.invalidField("preset", request.preset(), "one of " + Presets.ALL.keySet());
+            }
+            if (request.workload() != null || request.pools() != null || request.tasks() != null || request.params() != null
+                    || request.variants() != null || request.background() != null || request.repeats() != null) {
+                throw Problem.invalidField("preset", request.preset(), "a preset alone: it fixes every other field");
+            }
+            return spec(request.preset(), Presets.DESCRIPTIONS.get(request.preset()), preset);
+        }
+        return spec(null, null, request);
+    }
+
+    private ExperimentSpec spec(String preset, String description, Request request) {
+        Workload workload = engine.workloads().get(request.workload());
+        Map<String, Object> params = request.params() == null ? Map.of() : request.params();
+        List<Map<String, Object>> variants = request.variants() == null || request.variants().isEmpty()
+                ? List.of(Map.of()) : request.variants();
+        if (variants.size() > 6) {
+            throw Problem.invalidField("variants", variants.size() + " variants", "1 to 6 parameter variants");
+        }
+        for (int i = 0; i < variants.size(); i++) {
+            if (variants.get(i) == null) {
+                throw Problem.invalidField("variants[" + i + "]", null, "an object of parameters");
+            }
+            Map<String, Object> merged = new LinkedHashMap<>(params);
+            merged.putAll(variants.get(i));
+            Params.validate(WorkloadCatalog.allParams(workload), merged); // 400 naming params.<name>
+        }
+        if (request.pools() == null || request.pools().isEmpty() || request.pools().size() > 6) {
+            throw Problem.invalidField("pools", request.pools(), "1 to 6 pool names");
+        }
+        List<String> pools = List.copyOf(new LinkedHashSet<>(request.pools()));
+        pools.forEach(engine.pools()::get); // 400 listing the pools
+        List<Integer> tasks = integers("tasks", request.tasks(), List.of(), 1, engine.settings().maxTasks(), 10);
+        if (tasks.isEmpty()) {
+            throw Problem.invalidField("tasks", "[]", "1 to 10 task counts, each 1 to " + engine.settings().maxTasks());
+        }
+        List<Integer> background = integers("background", request.background(), List.of(0), 0, 16, 4);
+        int repeats = Math.toIntExact((Long) ParamSpec.integer("repeats", 3, 1, 10, "repeats", "repeats")
+                .accept(request.repeats(), "repeats"));
+        ExperimentSpec spec = new ExperimentSpec(preset, description, workload.name(), params, variants, pools, tasks,
+                background, repeats);
+        checkSize(spec);
+        return spec;
+    }
+
+    private void checkSize(ExperimentSpec spec) {
+        if (spec.pointCount() > limits.maxPoints()) {
+            throw Problem.invalidField("points", spec.pointCount(),
+                    "at most " + limits.maxPoints() + " points (variants × pools × tasks × background)");
+        }
+        if (spec.pointCount() * spec.repeats() > limits.maxJobs()) {
+            throw Problem.invalidField("repeats", spec.repeats(),
+                    "at most " + limits.maxJobs() + " jobs in all (points × repeats); this asks " + spec.pointCount() * spec.repeats());
+        }
+        long taskRuns = 0;
+        for (Point point : spec.points()) {
+            taskRuns += (long) (point.tasks() + point.background()) * spec.repeats();
+        }
+        if (taskRuns > limits.maxTaskRuns()) {
+            throw Problem.invalidField("tasks", spec.tasks(), "at most " + limits.maxTaskRuns()
+                    + " task runs in all (sum of tasks × repeats over the points); this asks " + taskRuns);
+        }
+    }
+
+    private static List<Integer> integers(String field, List<Object> raw, List<Integer> fallback, int min, int max, int most) {
+        if (raw == null) {
+            return fallback;
+        }
+        if (raw.size() > most) {
+            throw Problem.invalidField(field, raw.size() + " values", "at most " + most + " values");
+        }
+        ParamSpec spec = ParamSpec.integer(field, min, min, max, null, field);
+        LinkedHashSet<Integer> values = new LinkedHashSet<>();
+        for (int i = 0; i < raw.size(); i++) {
+            values.add(Math.toIntExact((Long) spec.accept(raw.get(i) == null ? Double.NaN : raw.get(i), field + "[" + i + "]")));
+        }
+        return values.stream().sorted().toList();
+    }
+
+    private void run(Experiment experiment) {
+        if (!experiment.start()) {
+            return;
+        }
+        ExperimentSpec spec = experiment.spec();
+        long deadline = System.nanoTime() + limits.maxDuration().toNanos();
+        List<Point> points = experiment.points();
+        try {
+            for (int i = 0; i < points.size(); i++) {
+                Point point = points.get(i);
+                for (int repeat = 0; repeat < spec.repeats(); repeat++) {
+                    if (experiment.cancelRequested()) {
+                        experiment.end(ExperimentState.CANCELLED, null);
+                        return;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        experiment.end(ExperimentState.TIMED_OUT, "the experiment ran longer than " + limits.maxDuration());
+                        return;
+                    }
+                    experiment.record(i, measure(experiment, point, deadline));
+                }
+            }
+            experiment.end(ExperimentState.SUCCEEDED, null);
+        } catch (Problem problem) {
+            experiment.end(ExperimentState.FAILED, problem.detail());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            experiment.end(ExperimentState.CANCELLED, "the service is shutting down");
+        } catch (RuntimeException | ExecutionException e) {
+            LOG.error("experiment failed", e);
+            experiment.end(ExperimentState.FAILED, "the experiment could not run to its end");
+        }
+    }
+
+    /** Runs one repetition of a point as a job (with background CPU jobs if asked) and measures it. */
+    private Measurement measure(Experiment experiment, Point point, long deadline)
+            throws InterruptedException, ExecutionException {
+        Job background = null;
+        if (point.background() > 0) {
+            background = engine.submit(new JobRequest("cpu", point.pool(), point.background(),
+                    Map.of("iterations", 10_000_000_000L), null));
+            long started = System.nanoTime() + BACKGROUND_START.toNanos();
+            while (background.state() == JobState.QUEUED && System.nanoTime() < started) {
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+        }
+        Map<String, Object> params = new LinkedHashMap<>(experiment.spec().params());
+        params.putAll(point.variant());
+        long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        Job job = engine.submit(new JobRequest(experiment.spec().workload(), point.pool(), point.tasks(), params,
+                Math.min(remainingMs, engine.settings().maxTimeoutMs())));
+        try {
+            while (true) {
+                try {
+                    job.completion().toCompletableFuture().get(100, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException stillRunning) {
+                    if (experiment.cancelRequested()) {
+                        cancelQuietly(job);
+                    }
+                }
+            }
+            return Measurement.of(job.view());
+        } finally {
+            if (background != null) {
+                cancelQuietly(background);
+                background.completion().toCompletableFuture().get();
+            }
+        }
+    }
+
+    private void cancelQuietly(Job job) {
+        try {
+            engine.cancel(job.id());
+        } catch (Problem alreadyEnded) {
+            // it ended by itself meanwhile
+        }
+    }
+
+    private void retire(Experiment finished) {
+        finishedOrder.add(finished);
+        Instant cutoff = Instant.now().minus(limits.retention());
+        Experiment oldest;
+        while ((oldest = finishedOrder.peek()) != null
+                && (finishedOrder.size() > limits.maxRetained() || oldest.finishedAt().isBefore(cutoff))) {
+            if (finishedOrder.remove(oldest)) {
+                byId.remove(oldest.id());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        byId.values().forEach(Experiment::requestCancel);
+        runner.shutdownNow();
+    }
+}
