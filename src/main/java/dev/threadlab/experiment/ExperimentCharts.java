@@ -18,15 +18,17 @@ public final class ExperimentCharts {
 
     /** What a chart plots on its y axis. */
     public enum Metric {
-        SPEEDUP("speedup (× one task)", Row::speedup),
-        THROUGHPUT("throughput (tasks/s)", row -> row.throughputPerSecond()),
-        LATENCY("median wall (ms)", row -> row.medianWallMs()),
-        CHUNK_LATENCY("median latency of one blocking op (ms)", Row::chunkLatencyP50Ms);
+        SPEEDUP("speedup", "speedup (× one task)", Row::speedup),
+        THROUGHPUT("throughput", "throughput (tasks/s)", row -> row.throughputPerSecond()),
+        LATENCY("wall time", "median wall (ms)", row -> row.medianWallMs()),
+        CHUNK_LATENCY("blocking-op latency", "median latency of one blocking op (ms)", Row::chunkLatencyP50Ms);
 
+        final String name;
         final String label;
         final Function<Row, Double> value;
 
-        Metric(String label, Function<Row, Double> value) {
+        Metric(String name, String label, Function<Row, Double> value) {
+            this.name = name;
             this.label = label;
             this.value = value;
         }
@@ -98,8 +100,8 @@ public final class ExperimentCharts {
                 .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        String title = (spec.preset() != null ? spec.preset() + ": " : "") + metric.label + " of " + spec.workload()
-                + (byBackground ? " vs CPU-bound threads" : " vs tasks");
+        String title = (spec.preset() != null ? spec.preset() + ": " : "") + metric.name
+                + (byBackground ? " vs CPU-bound threads beside it" : " vs tasks") + " (" + spec.workload() + " workload)";
         svg.append(text(WIDTH / 2.0, 25, "middle", 16, title));
         // axes and grid
         double plotRight = WIDTH - RIGHT;
@@ -127,10 +129,15 @@ public final class ExperimentCharts {
         // reference lines for speedup: ideal (y = x) and no speedup (y = 1)
         List<String> legend = new ArrayList<>();
         if (metric == Metric.SPEEDUP) {
+            // y = x, sampled: on a log x axis it is a curve
             double idealEnd = Math.min(xMax, yMax);
-            svg.append(String.format(Locale.ROOT, "<line class=\"reference\" data-reference=\"ideal\" x1=\"%.1f\" y1=\"%.1f\" "
-                            + "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-dasharray=\"6 4\"/>\n",
-                    scale.x(xMin), scale.y(xMin), scale.x(idealEnd), scale.y(idealEnd)));
+            StringBuilder ideal = new StringBuilder();
+            for (int i = 0; i <= 64; i++) {
+                double x = logX ? xMin * Math.pow(idealEnd / xMin, i / 64.0) : xMin + (idealEnd - xMin) * i / 64.0;
+                ideal.append(String.format(Locale.ROOT, "%.1f,%.1f ", scale.x(x), scale.y(x)));
+            }
+            svg.append("<polyline class=\"reference\" data-reference=\"ideal\" fill=\"none\" stroke=\"#999\" "
+                    + "stroke-dasharray=\"6 4\" points=\"").append(ideal.toString().trim()).append("\"/>\n");
             svg.append(String.format(Locale.ROOT, "<line class=\"reference\" data-reference=\"none\" x1=\"%.1f\" y1=\"%.1f\" "
                     + "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-dasharray=\"2 3\"/>\n", scale.x(xMin), scale.y(1), plotRight, scale.y(1)));
             legend.add("<line x1=\"0\" y1=\"0\" x2=\"24\" y2=\"0\" stroke=\"#999\" stroke-dasharray=\"6 4\"/>|ideal (× tasks)");

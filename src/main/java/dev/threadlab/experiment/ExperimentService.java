@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Validates, runs and keeps experiments. Experiments run one at a time on a single runner thread, and their points
  * one after another, so that nothing else this service starts disturbs a measurement; each repetition is an
- * ordinary job. Limits: points, repetitions, task runs and a wall-clock budget per experiment, plus a bounded
+ * ordinary job, and one unrecorded run of the first point warms the JIT up before anything is measured. Limits: points, repetitions, task runs and a wall-clock budget per experiment, plus a bounded
  * queue of waiting experiments.
  *
  * <p>Thread-safety: experiments live in concurrent collections; each experiment is thread-safe; the runner thread
@@ -211,6 +211,8 @@ public final class ExperimentService implements AutoCloseable {
         long deadline = System.nanoTime() + limits.maxDuration().toNanos();
         List<Point> points = experiment.points();
         try {
+            // one unrecorded run of the first point warms the JIT up, so the first measured point is not the slowest
+            measure(experiment, points.get(0), deadline);
             for (int i = 0; i < points.size(); i++) {
                 Point point = points.get(i);
                 for (int repeat = 0; repeat < spec.repeats(); repeat++) {
