@@ -5,9 +5,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Waits for something to complete, with a timeout, without holding a thread: the request is suspended and
@@ -21,6 +23,17 @@ public class AsyncWait {
 
     public AsyncWait(Waiters waiters) {
         this.waiters = waiters;
+    }
+
+    /**
+     * A join, like {@code Thread.join(timeout)}: 200 with the view when {@code completion} completes within the
+     * timeout, else 202 with the current view and a {@code Retry-After}.
+     */
+    public Uni<Response> join(CompletionStage<?> completion, Duration timeout, Supplier<Object> view,
+                              int retryAfterSeconds) {
+        return await(completion, timeout).map(ended -> ended
+                ? Response.ok(view.get()).build()
+                : Response.accepted(view.get()).header("Retry-After", retryAfterSeconds).build());
     }
 
     /**

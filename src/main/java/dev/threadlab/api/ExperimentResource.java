@@ -103,9 +103,7 @@ public class ExperimentResource {
     public Uni<Response> join(@PathParam("id") String id, @QueryParam("timeout") String timeout) {
         Experiment experiment = experiments.get(id);
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
-        return waiting.await(experiment.completion(), waitFor).map(ended -> ended
-                ? Response.ok(experiment.view()).build()
-                : Response.accepted(experiment.view()).header("Retry-After", 5).build());
+        return waiting.join(experiment.completion(), waitFor, experiment::view, 5);
     }
 
     @DELETE

@@ -153,9 +153,7 @@ public class JobResource {
                               @Parameter(description = "e.g. 250ms, 10s, 1m; default 30s") @QueryParam("timeout") String timeout) {
         Job job = engine.get(id);
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
-        return waiting.await(job.completion(), waitFor).map(ended -> ended
-                ? Response.ok(job.view()).build()
-                : Response.accepted(job.view()).header("Retry-After", 1).build());
+        return waiting.join(job.completion(), waitFor, job::view, 1);
     }
 
     @DELETE
