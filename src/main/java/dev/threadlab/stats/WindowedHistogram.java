@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Durations recorded over a sliding window (the last minute by default): a ring of {@link LatencyHistogram}s,
- * one per slot of time, reused when the ring comes round. Quantiles merge the slots still inside the window.
+ * one per slot of time, reused when the ring comes round. Readers merge the slots still inside the window
+ * ({@link #addCountsTo}) and take quantiles of the sum with {@link LatencyHistogram#quantileNanos(long[], double)}.
  *
  * <p>Thread-safety: lock-free. The recorder that first enters a new slot claims it by CAS on the slot's epoch and
  * empties it; a recording racing with that reset may be lost, which a live figure can afford.
@@ -44,11 +45,6 @@ public final class WindowedHistogram {
         slots[index].record(nanos);
     }
 
-    /** Quantile {@code q} over the window, in nanoseconds; 0 when nothing was recorded in it. */
-    public long quantileNanos(double q) {
-        return LatencyHistogram.quantileNanos(mergedCounts(), q);
-    }
-
     /** Adds the bucket counts inside the window to {@code into}, e.g. to merge several windows. */
     public void addCountsTo(long[] into) {
         long current = Math.floorDiv(clock.getAsLong(), slotNanos);
@@ -58,11 +54,5 @@ public final class WindowedHistogram {
                 slots[i].addCountsTo(into);
             }
         }
-    }
-
-    long[] mergedCounts() {
-        long[] merged = new long[LatencyHistogram.BUCKETS];
-        addCountsTo(merged);
-        return merged;
     }
 }
