@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,17 +28,13 @@ import urllib.parse
 import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
 DASHBOARD = os.path.join(REPO, "grafana", "dashboards", "threadlab.json")
 ALERTS = os.path.join(REPO, "deploy", "prometheus", "alerts.yml")
 LOAD_SECONDS = 45
+
+sys.path.insert(0, os.path.join(REPO, "deploy", "loadtest"))
+from threadlab_service import Service, free_port  # noqa: E402
 MUST_FIRE = ("ThreadlabPoolSaturated", "ThreadlabJobsRejected")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http(method, url, body=None, timeout=30):
@@ -134,26 +129,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java"))
     args = parser.parse_args()
-    if not os.path.exists(JAR):
-        raise SystemExit(f"FAIL: {JAR} missing: run ./mvnw package first")
     prometheus_binary = shutil.which("prometheus")
     if not prometheus_binary:
         raise SystemExit("FAIL: prometheus not on PATH (apt-get install prometheus)")
 
     work = tempfile.mkdtemp(prefix="threadlab-e2e-")
-    app_port, prom_port = free_port(), free_port()
-    base, prom = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{prom_port}"
+    prom_port = free_port()
+    prom = f"http://127.0.0.1:{prom_port}"
+    service = Service(props=("-Dthreadlab.pools.tiny.kind=platform", "-Dthreadlab.pools.tiny.threads=1",
+                             "-Dthreadlab.pools.tiny.queue-capacity=4"),
+                      log=os.path.join(work, "threadlab.log"), java=args.java)
+    base = service.base
     processes = []
     failures = []
     try:
-        processes.append(subprocess.Popen(
-            [args.java, f"-Dquarkus.http.port={app_port}", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-             "-Dthreadlab.pools.tiny.kind=platform", "-Dthreadlab.pools.tiny.threads=1",
-             "-Dthreadlab.pools.tiny.queue-capacity=4", "-jar", JAR],
-            stdout=open(os.path.join(work, "threadlab.log"), "w"), stderr=subprocess.STDOUT))
         with open(os.path.join(REPO, "deploy", "prometheus", "prometheus.yml")) as f:
             config = f.read()
-        config = (config.replace("threadlab:8080", f"127.0.0.1:{app_port}")
+        config = (config.replace("threadlab:8080", f"127.0.0.1:{service.port}")
                   .replace("scrape_interval: 5s", "scrape_interval: 1s")
                   .replace("evaluation_interval: 5s", "evaluation_interval: 1s"))
         with open(os.path.join(work, "prometheus.yml"), "w") as f:
@@ -163,7 +155,6 @@ def main():
             [prometheus_binary, f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/data",
              f"--web.listen-address=127.0.0.1:{prom_port}"],
             stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT))
-        wait_until("threadlab ready", lambda: http("GET", f"{base}/q/health/ready")[0] == 200, 60)
         wait_until("Prometheus ready", lambda: urllib.request.urlopen(f"{prom}/-/ready", timeout=2).status == 200, 60)
         print(f"== service on {base}, Prometheus on {prom}; load for {LOAD_SECONDS} s")
 
@@ -206,6 +197,7 @@ def main():
         names = set(re.findall(r"\b(?:threadlab|jvm|process|system|http_server)_[a-z_]+", open(DASHBOARD).read()))
         print(f"== {len(names)} metric names used by the dashboard")
     finally:
+        service.stop()
         for process in processes:
             process.terminate()
         for process in processes:

@@ -7,71 +7,21 @@ prints one table against the targets. Needs wrk (Debian: apt-get install wrk). S
     python3 deploy/loadtest/bench.py --quick  # smaller figures, only checks that every step works
 """
 import argparse
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
-sys.path.insert(0, HERE)
-from gil_fidelity import find_java  # noqa: E402  (same JDK selection as the fidelity benchmark)
+
+from threadlab_service import JAR, Service  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Service:
-    def __init__(self, extra=()):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [find_java(), "-Xmx1g", "-XX:G1PeriodicGCInterval=1000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10",
-             f"-Dquarkus.http.port={self.port}", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN", *extra,
-             "-jar", JAR], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while True:
-            if self.process.poll() is not None:
-                sys.exit("the service exited at start")
-            try:
-                if self.request("GET", "/q/health/ready", timeout=1)[0] == 200:
-                    self.ready_seconds = time.perf_counter() - self.started
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.005)
-
-    def request(self, method, path, body=None, timeout=120):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
-    def proc(self):
-        status = open(f"/proc/{self.process.pid}/status").read()
-        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024
-        threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
-        return rss, threads
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+# heap that G1 gives back when idle, so that RSS reflects what the service keeps, not what it once needed
+JVM = ("-Xmx1g", "-XX:G1PeriodicGCInterval=1000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10")
 
 
 def wrk(base, seconds, connections, path="/", script=None, args=(), threads=2):
@@ -116,8 +66,8 @@ def cpu_speedup(svc, iterations):
     for tasks in (1, 2):
         runs = []
         for _ in range(3):
-            _, job = svc.request("POST", "/jobs?wait=60s", {"workload": "cpu", "pool": "cpu", "tasks": tasks,
-                                                             "params": {"iterations": iterations}})
+            job = svc.request("POST", "/jobs?wait=60s", {"workload": "cpu", "pool": "cpu", "tasks": tasks,
+                                                             "params": {"iterations": iterations}})[2]
             runs.append(job["timings"]["wallMs"])
         walls[tasks] = sorted(runs)[1]
     return 2 * walls[1] / walls[2]
@@ -126,18 +76,18 @@ def cpu_speedup(svc, iterations):
 def many_io(svc, total, seconds):
     """total io tasks of `seconds` each at once on the virtual pool: wall and live platform threads."""
     per_job = 250
-    _, before = svc.proc()
+    before = svc.proc()[1]
     start = time.perf_counter()
     ids = []
     for _ in range(total // per_job):
-        status, job = svc.request("POST", "/jobs", {"workload": "io", "tasks": per_job,
-                                                    "params": {"durationMs": int(seconds * 1000)}})
+        status, _, job = svc.request("POST", "/jobs", {"workload": "io", "tasks": per_job,
+                                                       "params": {"durationMs": int(seconds * 1000)}})
         assert status == 202, job
         ids.append(job["id"])
     peak = 0
     while True:
         peak = max(peak, svc.proc()[1])
-        status, result = svc.request("POST", "/jobs/wait", {"ids": ids, "mode": "ALL", "timeout": "100ms"})
+        result = svc.request("POST", "/jobs/wait", {"ids": ids, "mode": "ALL", "timeout": "100ms"})[2]
         if not result["notDone"]:
             break
     done = max(j["finishedAt"] for j in result["done"])
@@ -147,8 +97,8 @@ def many_io(svc, total, seconds):
 
 def long_polls(svc, count):
     """count concurrent join long-polls on a running job: platform threads added, all answered."""
-    status, job = svc.request("POST", "/jobs", {"workload": "io", "params": {"durationMs": 60_000}})
-    _, before = svc.proc()
+    job = svc.request("POST", "/jobs", {"workload": "io", "params": {"durationMs": 60_000}})[2]
+    before = svc.proc()[1]
     script = os.path.join(tempfile.mkdtemp(), "join.lua")
     with open(script, "w") as f:
         f.write('request = function() return wrk.format("GET", "/jobs/%s/join?timeout=4s") end\n' % job["id"])
@@ -156,7 +106,7 @@ def long_polls(svc, count):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_threads, peak_waiters = 0, 0
     while process.poll() is None:
-        _, stats = svc.request("GET", "/stats")
+        stats = svc.get("/stats")
         peak_waiters = max(peak_waiters, stats["joinWaiters"])
         peak_threads = max(peak_threads, svc.proc()[1])
         time.sleep(0.2)
@@ -172,11 +122,11 @@ def long_polls(svc, count):
 def retention(svc, first, total):
     """RSS after `total` finished jobs vs after `first` (retention keeps at most 10,000 finished jobs)."""
     def submit_until(count):
-        done = svc.request("GET", "/stats")[1]["jobs"]["submitted"]
+        done = svc.get("/stats")["jobs"]["submitted"]
         while done < count:
             wrk(svc.base, 2, 32, script="submit.lua", args=("cpu", "1"))
-            done = svc.request("GET", "/stats")[1]["jobs"]["submitted"]
-        while svc.request("GET", "/stats")[1]["jobs"]["inFlight"] > 0:
+            done = svc.get("/stats")["jobs"]["submitted"]
+        while svc.get("/stats")["jobs"]["inFlight"] > 0:
             time.sleep(0.2)
         time.sleep(8)  # let G1 settle and give memory back
         return done, svc.proc()[0]
@@ -201,12 +151,12 @@ def main():
 
     readies = []
     for _ in range(1 if quick else 3):
-        svc = Service()
+        svc = Service(jvm=JVM)
         readies.append(svc.ready_seconds)
         svc.stop()
     ready = sorted(readies)[len(readies) // 2]
 
-    svc = Service()
+    svc = Service(jvm=JVM)
     try:
         wrk(svc.base, 2 if quick else 5, 32, script="submit_wait.lua")  # warm-up: JIT, connections
         rounds = 1 if quick else 5
@@ -229,7 +179,7 @@ def main():
             "< 20 threads added, all answered", added < 20 and waiters >= polls * 0.9 and failed == 0)
     finally:
         svc.stop()
-    svc = Service()  # a fresh instance, so the job counts start at zero
+    svc = Service(jvm=JVM)  # a fresh instance, so the job counts start at zero
     try:
         first, total_jobs = (2000, 20_000) if quick else (20_000, 200_000)
         at_first, rss_first, at_total, rss_total = retention(svc, first, total_jobs)

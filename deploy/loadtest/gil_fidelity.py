@@ -2,7 +2,7 @@
 """GIL fidelity benchmark: runs the experiments of CPython's GIL on threadlab's `gil` pools and prints a table
 of what threadlab shows against what CPython 3.11 showed and the range threadlab must land in.
 
-It starts the packaged service itself (build it first: ./mvnw package -DskipTests) on a loopback port, with one
+It starts the packaged service itself (build it first: ./mvnw package -DskipTests) on a free loopback port, with one
 extra pool per experiment so that each pool's live figures (slice lengths over the last minute) hold only that
 experiment, drives it over REST, and stops it. Standard library only.
 
@@ -17,12 +17,10 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+
+from threadlab_service import Service
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
 
 # pool name -> (interpreters, switch interval): one pool per experiment, see module docstring
 POOLS = {
@@ -38,75 +36,14 @@ POOLS = {
 }
 
 
-def find_java():
-    """A JDK 21+: JAVA_HOME if it is one, else the newest under /usr/lib/jvm."""
-    candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(os.environ["JAVA_HOME"])
-    if os.path.isdir("/usr/lib/jvm"):
-        candidates += sorted((os.path.join("/usr/lib/jvm", d) for d in os.listdir("/usr/lib/jvm")), reverse=True)
-    for home in candidates:
-        java = os.path.join(home, "bin", "java")
-        if not os.access(java, os.X_OK):
-            continue
-        out = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
-        for line in out.splitlines():
-            if "java.specification.version" in line and int(line.split("=")[1].strip().split(".")[0]) >= 21:
-                return java
-    sys.exit("no JDK 21+ found: set JAVA_HOME")
-
-
-class Service:
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
-        props = [f"-Dquarkus.http.port={port}", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN"]
-        for name, (interpreters, interval) in POOLS.items():
-            props += [f"-Dthreadlab.pools.{name}.kind=gil", f"-Dthreadlab.pools.{name}.threads=16",
-                      f"-Dthreadlab.pools.{name}.interpreters={interpreters}",
-                      f"-Dthreadlab.pools.{name}.switch-interval={interval}"]
-        if not os.path.exists(JAR):
-            sys.exit(f"{JAR} not found: run ./mvnw package -DskipTests first")
-        self.process = subprocess.Popen([find_java(), *props, "-jar", JAR], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if self.get("/q/health/ready") is not None:
-                    return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        self.stop()
-        sys.exit("the service did not become ready in 60 s")
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=120) as response:
-            return json.loads(response.read() or b"null")
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def job(self, workload, pool, tasks, params, wait=True):
-        suffix = "?wait=60s" if wait else ""
-        job = self.request("POST", "/jobs" + suffix, {"workload": workload, "pool": pool, "tasks": tasks, "params": params})
-        while wait and not job["done"]:
-            job = self.get(f"/jobs/{job['id']}/join?timeout=60s")
-        return job
-
-    def cancel(self, job_id):
-        try:
-            self.request("DELETE", f"/jobs/{job_id}")
-        except urllib.error.HTTPError:
-            pass  # ended already
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+def gil_pool_props():
+    """One gil pool per experiment, as -D settings."""
+    props = []
+    for name, (interpreters, interval) in POOLS.items():
+        props += [f"-Dthreadlab.pools.{name}.kind=gil", f"-Dthreadlab.pools.{name}.threads=16",
+                  f"-Dthreadlab.pools.{name}.interpreters={interpreters}",
+                  f"-Dthreadlab.pools.{name}.switch-interval={interval}"]
+    return props
 
 
 def wall(job):
@@ -229,7 +166,6 @@ def table(rows, cpython):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--quick", action="store_true", help="one repeat, less work: a smoke run")
     parser.add_argument("--cpython", action="store_true", help="also run gil_reference.py on this machine's CPython")
     args = parser.parse_args()
@@ -238,7 +174,7 @@ def main():
         result = subprocess.run([sys.executable, os.path.join(HERE, "gil_reference.py"), "--json"]
                                 + (["--quick"] if args.quick else []), capture_output=True, text=True, check=True)
         cpython = json.loads(result.stdout)
-    svc = Service(args.port)
+    svc = Service(gil_pool_props())
     try:
         started = time.time()
         rows = measure(svc, args.quick)

@@ -4,7 +4,8 @@
     python3 deploy/loadtest/overload_soak.py overload [--seconds 60]   # offer 5x what the pools can take
     python3 deploy/loadtest/overload_soak.py soak [--seconds 600]      # mixed load with cancels, timeouts, failures
 
-It starts its own instance (./mvnw package -DskipTests first) with small pools, so capacity is known:
+It starts its own instance (./mvnw package -DskipTests first) on a free loopback port with small pools, so
+capacity is known:
 `cpu` 2 threads + 20 queued, `io` 100 concurrent + 100 queued. A job is 1 task of ~20 ms.
 
 overload: an open-model load (requests sent on a schedule, not when the last one answered) at 5x the
@@ -20,70 +21,25 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gil_fidelity import find_java  # noqa: E402  (one JDK selection for every benchmark)
+from threadlab_service import Service  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-JAR = os.path.join(REPO, "target", "quarkus-app", "quarkus-run.jar")
-PORT = 18081
-BASE = f"http://127.0.0.1:{PORT}"
 CPU_JOB_ITERATIONS = 3_600_000  # ~20 ms at ~5.5 ns per iteration
 SUSTAINABLE_PER_SECOND = 2 * 1000 / 20  # 2 cpu threads, 20 ms jobs
-
-
-def request(method, path, body=None, timeout=30):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(BASE + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, response.headers, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, json.loads(e.read() or b"null")
-
-
-def proc_figures(pid):
-    status = open(f"/proc/{pid}/status").read()
-    rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) * 1024
-    threads = int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads")))
-    fds = len(os.listdir(f"/proc/{pid}/fd"))
-    return rss, threads, fds
+REQUEST_TIMEOUT = 30  # seconds; an answer slower than that is a failure of the run
 
 
 def start_service():
-    if not os.path.exists(JAR):
-        sys.exit(f"{JAR} missing: run ./mvnw package -DskipTests first")
-    try:
-        request("GET", "/q/health/live", timeout=2)
-        sys.exit(f"port {PORT} is taken already: stop whatever runs there first")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        pass
-    # G1 gives unused heap back after its periodic collections; retention is small so that the warm-up fills it
-    process = subprocess.Popen([find_java(), "-Xmx512m", "-XX:G1PeriodicGCInterval=1000", "-XX:MinHeapFreeRatio=10",
-                                "-XX:MaxHeapFreeRatio=30", f"-Dquarkus.http.port={PORT}", "-Dthreadlab.jobs.max-retained=2000",
-                                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-                                "-Dthreadlab.pools.cpu.threads=2", "-Dthreadlab.pools.cpu.queue-capacity=20",
-                                "-Dthreadlab.pools.io.max-concurrency=100", "-Dthreadlab.pools.io.queue-capacity=100",
-                                "-jar", JAR], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the service exited at start with code {process.returncode}")
-        try:
-            if request("GET", "/q/health/ready", timeout=2)[0] == 200:
-                return process
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    process.kill()
-    sys.exit("service not ready in 60 s")
+    """Small pools, so capacity is known; small retention, so the warm-up fills it; heap G1 gives back when idle."""
+    return Service(props=("-Dthreadlab.jobs.max-retained=2000",
+                          "-Dthreadlab.pools.cpu.threads=2", "-Dthreadlab.pools.cpu.queue-capacity=20",
+                          "-Dthreadlab.pools.io.max-concurrency=100", "-Dthreadlab.pools.io.queue-capacity=100"),
+                   jvm=("-Xmx512m", "-XX:G1PeriodicGCInterval=1000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"))
 
 
 class Tally:
@@ -106,17 +62,17 @@ class Tally:
                 self.errors.append(f"{status} {body}")
 
 
-def submit(tally, body):
+def submit(svc, tally, body):
     started = time.perf_counter()
     try:
-        status, headers, answer = request("POST", "/jobs", body)
+        status, headers, answer = svc.request("POST", "/jobs", body, timeout=REQUEST_TIMEOUT)
     except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
         status, headers, answer = 0, {}, {"error": str(e)}
     tally.record(status, headers, answer, time.perf_counter() - started)
     return status, answer
 
 
-def open_model(rate, seconds, make_body, tally, workers=64):
+def open_model(svc, rate, seconds, make_body, tally, workers=64):
     """Sends rate requests per second on a fixed schedule for `seconds`, whatever the answers take."""
     with ThreadPoolExecutor(workers) as pool:
         start = time.perf_counter()
@@ -128,41 +84,41 @@ def open_model(rate, seconds, make_body, tally, workers=64):
                 break
             if due > now:
                 time.sleep(due - now)
-            pool.submit(submit, tally, make_body(n))
+            pool.submit(submit, svc, tally, make_body(n))
             n += 1
     return n
 
 
-def wait_for_drain(seconds=120):
+def wait_for_drain(svc, seconds=120):
     deadline = time.time() + seconds
     stats = None
     while time.time() < deadline:
-        stats = request("GET", "/stats")[2]
+        stats = svc.get("/stats")
         if stats["jobs"]["inFlight"] == 0:
             return stats
         time.sleep(0.5)
     return stats
 
 
-def overload(args, process):
+def overload(args, svc):
     rows = []
     ok = True
     # warm-up: JIT, pools and a full retention store (2,000 finished jobs), so the baseline is a steady state
     warm = Tally()
-    open_model(300, 10, lambda n: {"workload": "io", "params": {"durationMs": 1}}, warm)
-    wait_for_drain()
+    open_model(svc, 300, 10, lambda n: {"workload": "io", "params": {"durationMs": 1}}, warm)
+    wait_for_drain(svc)
     time.sleep(15)
-    base_rss, base_threads, base_fds = proc_figures(process.pid)
+    base_rss, base_threads, base_fds = svc.proc()
     tally = Tally()
     rate = 5 * SUSTAINABLE_PER_SECOND
     mix = [{"workload": "cpu", "params": {"iterations": CPU_JOB_ITERATIONS}},
            {"workload": "cpu", "params": {"iterations": CPU_JOB_ITERATIONS}},
            {"workload": "mixed", "pool": "cpu", "params": {"rounds": 2, "cpuIterations": CPU_JOB_ITERATIONS // 2, "ioMs": 5}},
            {"workload": "io", "params": {"durationMs": 200}}]
-    sent = open_model(rate, args.seconds, lambda n: mix[n % len(mix)], tally)
-    stats = wait_for_drain()
+    sent = open_model(svc, rate, args.seconds, lambda n: mix[n % len(mix)], tally)
+    stats = wait_for_drain(svc)
     time.sleep(15)  # let G1's periodic collection give memory back
-    rss, threads, fds = proc_figures(process.pid)
+    rss, threads, fds = svc.proc()
     accepted = sorted(tally.accepted_latencies)
     p99 = accepted[int(len(accepted) * 0.99) - 1] * 1000 if accepted else 0
     rows.append(("offered", f"{rate:.0f} jobs/s for {args.seconds} s ({sent} requests), 5x the sustainable {SUSTAINABLE_PER_SECOND:.0f}/s", True))
@@ -177,7 +133,7 @@ def overload(args, process):
     return rows
 
 
-def soak(args, process):
+def soak(args, svc):
     tally = Tally()
     samples = []
     stop = threading.Event()
@@ -191,9 +147,9 @@ def soak(args, process):
                {"workload": "cpu", "params": {"iterations": 1000, "failProbability": 0.5}},
                {"workload": "io", "params": {"durationMs": 2000}, "timeoutMs": 100}]
         while not stop.is_set():
-            status, job = submit(tally, rng.choice(mix))
+            status, job = submit(svc, tally, rng.choice(mix))
             if status == 202 and rng.random() < 0.1:
-                request("DELETE", f"/jobs/{job['id']}")
+                svc.request("DELETE", f"/jobs/{job['id']}", timeout=REQUEST_TIMEOUT)
             time.sleep(0.01)
 
     threads = [threading.Thread(target=load, daemon=True) for _ in range(4)]
@@ -203,13 +159,13 @@ def soak(args, process):
     unbalanced = 0
     while time.time() - start < args.seconds:
         time.sleep(5)
-        stats = request("GET", "/stats")[2]
+        stats = svc.get("/stats")
         unbalanced += 0 if stats["balanced"] else 1
-        samples.append((time.time() - start, *proc_figures(process.pid)))
+        samples.append((time.time() - start, *svc.proc()))
     stop.set()
     for t in threads:
         t.join(30)
-    stats = wait_for_drain()
+    stats = wait_for_drain(svc)
     after_warmup = [s for s in samples if s[0] >= min(60, args.seconds / 4)]
     rss = [s[1] for s in after_warmup]
     thread_counts = [s[2] for s in after_warmup]
@@ -233,12 +189,11 @@ def main():
     parser.add_argument("--seconds", type=int)
     args = parser.parse_args()
     args.seconds = args.seconds or (60 if args.mode == "overload" else 600)
-    process = start_service()
+    svc = start_service()
     try:
-        rows = (overload if args.mode == "overload" else soak)(args, process)
+        rows = (overload if args.mode == "overload" else soak)(args, svc)
     finally:
-        process.terminate()
-        process.wait(60)
+        svc.stop()
     width = max(len(r[0]) for r in rows)
     print(f"{args.mode}, {os.cpu_count()} cores, loopback")
     for name, value, ok in rows:
