@@ -11,7 +11,10 @@ import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** One task of a job, as its pool runs it: times it, runs the workload, reports the outcome to the job. */
+/**
+ * One task of a job, as its pool runs it: times it, runs the workload, reports the outcome to the job. Immutable;
+ * {@link #run} is called once, on the pool thread that claimed the task, {@link #discarded} instead of it.
+ */
 final class JobTask implements PoolTask {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answered during the drain. Then an orderly Quarkus exit with code 0 follows (the JVM's own SIGTERM handling
  * would exit with 143). A second SIGTERM exits at once. Only for the packaged application: dev and test modes keep
  * Quarkus' own handling.
+ *
+ * <p>Thread-safety: signal handlers run on the JVM's signal thread; {@code started} (a CAS) lets exactly one of them
+ * start the drain thread, and any later one exits at once.
  */
 @Singleton
 public class ShutdownSequence {

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A lock-free log-linear histogram of durations in nanoseconds: 16 linear sub-buckets per power of two, so a
  * quantile read from it is within ~3 % of the true value. Fixed size (8 KiB), any number of recording threads.
+ *
+ * <p>Thread-safety: lock-free; buckets are an {@link AtomicLongArray}, count and sum adders, max a CAS. A read taken
+ * while others record may miss the newest values, never mix up buckets.
  */
 public final class LatencyHistogram {
 
