@@ -16,11 +16,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +53,7 @@ public class ExperimentResource {
             throw Problem.invalidField("body", null, "a JSON object such as {\"preset\":\"cpu-bound-gil\"}");
         }
         Experiment experiment = experiments.submit(request);
-        return Response.accepted(experiment.view()).location(URI.create("/experiments/" + experiment.id())).build();
+        return Response.accepted(experiment.view()).header(HttpHeaders.LOCATION, "/experiments/" + experiment.id()).build();
     }
 
     @GET

@@ -19,12 +19,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +67,8 @@ public class JobResource {
 
     @POST
     @Operation(summary = "Submit a job",
-            description = "202 with the job; with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 if the job ended in time")
-    public Uni<Response> submit(JobRequest request,
+            description = "202 with the job as accepted (QUEUED); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
+    public Uni<RestResponse<JobView>> submit(JobRequest request,
                                 @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
                                 @QueryParam("wait") String wait,
                                 @HeaderParam("Prefer") String prefer) {
@@ -75,12 +76,13 @@ public class JobResource {
             throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
         }
         Duration waitFor = waitOf(wait, prefer);
-        Job job = engine.submit(request);
         if (waitFor.isZero()) {
-            return Uni.createFrom().item(accepted(job));
+            JobEngine.Accepted accepted = engine.submitAndDescribe(request);
+            return Uni.createFrom().item(accepted(accepted.job().id(), accepted.view()));
         }
+        Job job = engine.submit(request);
         return waiting.await(job.completion(), waitFor)
-                .map(ended -> ended ? Response.ok(job.view()).build() : accepted(job));
+                .map(ended -> ended ? RestResponse.ok(job.view()) : accepted(job.id(), job.view()));
     }
 
     private Duration waitOf(String wait, String prefer) {
@@ -207,7 +209,12 @@ public class JobResource {
         });
     }
 
-    private static Response accepted(Job job) {
-        return Response.accepted(job.view()).location(URI.create("/jobs/" + job.id())).build();
+    /**
+     * 202 with a relative {@code Location}, as RFC 9110 allows: right behind any proxy, and it spares the hot path
+     * the per-request URI parsing an absolute one costs. The typed {@link RestResponse} lets Quarkus REST choose
+     * the JSON writer at build time.
+     */
+    private static RestResponse<JobView> accepted(String id, JobView view) {
+        return RestResponse.ResponseBuilder.accepted(view).header(HttpHeaders.LOCATION, "/jobs/" + id).build();
     }
 }
