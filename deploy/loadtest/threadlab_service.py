@@ -25,13 +25,18 @@ def find_java():
         candidates += sorted((os.path.join("/usr/lib/jvm", d) for d in os.listdir("/usr/lib/jvm")), reverse=True)
     for home in candidates:
         java = os.path.join(home, "bin", "java")
-        if not os.access(java, os.X_OK):
-            continue
-        out = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
-        for line in out.splitlines():
-            if "java.specification.version" in line and int(line.split("=")[1].strip().split(".")[0]) >= 21:
-                return java
+        if os.access(java, os.X_OK) and java_major(java) >= 21:
+            return java
     sys.exit("no JDK 21+ found: set JAVA_HOME")
+
+
+def java_major(java):
+    """The feature release of a java binary (21, 25, ...), 0 if it cannot tell."""
+    out = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
+    for line in out.splitlines():
+        if "java.specification.version" in line:
+            return int(line.split("=")[1].strip().split(".")[0])
+    return 0
 
 
 def free_port():
@@ -100,9 +105,9 @@ class Service:
         threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
         return rss, threads, len(os.listdir(f"/proc/{self.process.pid}/fd"))
 
-    def stop(self):
+    def stop(self, timeout=60):
         self.process.terminate()
         try:
-            self.process.wait(60)
+            self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
