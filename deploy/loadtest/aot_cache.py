@@ -9,7 +9,8 @@ build produces (every class loaded by the JDK's own loaders, which the cache can
 The training run starts the jar with -XX:AOTCacheOutput, exercises every endpoint family once (jobs of every
 workload and pool kind, waits, joins, cancels, experiments, pools, stats, metrics, health, OpenAPI, error answers)
 and stops it; the JVM writes the cache as it exits. A cache only fits the JDK build and the jar it was trained
-with: after a rebuild or with another JDK the JVM says so in a warning and starts without it.
+with: a rebuild deletes it (the build clears target/quarkus-app), and a cache that is missing or does not fit makes
+the JVM print a few [aot] error lines and start without it.
 """
 import os
 import sys

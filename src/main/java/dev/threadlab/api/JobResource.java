@@ -23,8 +23,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,9 +69,9 @@ public class JobResource {
     @Operation(summary = "Submit a job",
             description = "202 with the job as accepted (QUEUED); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
     public Uni<RestResponse<JobView>> submit(JobRequest request,
-                                @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
-                                @QueryParam("wait") String wait,
-                                @HeaderParam("Prefer") String prefer) {
+                                             @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
+                                             @QueryParam("wait") String wait,
+                                             @HeaderParam("Prefer") String prefer) {
         if (request == null) {
             throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
         }
