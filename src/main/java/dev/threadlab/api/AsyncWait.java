@@ -2,13 +2,16 @@ package dev.threadlab.api;
 
 import dev.threadlab.job.Waiters;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -37,22 +40,64 @@ public class AsyncWait {
     }
 
     /**
-     * Emits true if {@code completion} completes within {@code timeout}, false if not. Resumes on the request's
-     * event loop, never on the pool thread that completed it.
+     * Emits true if {@code completion} completes within {@code timeout}, false if not. Resumes on the calling
+     * request's Vert.x context (its event loop), never on the pool thread that completed it. The timer is the
+     * event loop's own, so a wait costs no other thread; a client that disconnects ends the wait at once.
      *
      * @throws dev.threadlab.problem.Problem 503 {@code too-many-waiters} beyond the limit
+     * @throws IllegalStateException when called outside a Vert.x context (only requests wait)
      */
     public Uni<Boolean> await(CompletionStage<?> completion, Duration timeout) {
         if (completion.toCompletableFuture().isDone()) {
-            return Uni.createFrom().item(true);
+            return Uni.createFrom().item(true); // no waiter: an ended job is answered even at the waiter limit
         }
+        Context context = Objects.requireNonNull(Vertx.currentContext(), "a wait needs the request's Vert.x context");
         waiters.enter();
-        Context context = Vertx.currentContext();
-        Uni<Boolean> waiting = Uni.createFrom().completionStage(completion).map(done -> true)
-                .ifNoItem().after(timeout).recoverWithItem(false);
-        if (context != null) {
-            waiting = waiting.emitOn(command -> context.runOnContext(ignored -> command.run()));
+        return Uni.createFrom().emitter(emitter -> new Wait(emitter, context, timeout).start(completion));
+    }
+
+    /**
+     * One wait. It ends exactly once, by whichever comes first of the completion, the timer and a cancellation
+     * (the client went away): {@code ended} decides, and the winner frees the waiter slot. The timer id is written
+     * and read on the context's event loop only.
+     */
+    private final class Wait {
+        private final UniEmitter<? super Boolean> emitter;
+        private final Context context;
+        private final Duration timeout;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private long timerId = -1;
+
+        Wait(UniEmitter<? super Boolean> emitter, Context context, Duration timeout) {
+            this.emitter = emitter;
+            this.context = context;
+            this.timeout = timeout;
         }
-        return waiting.onTermination().invoke(waiters::exit);
+
+        void start(CompletionStage<?> completion) {
+            emitter.onTermination(() -> end(null));
+            timerId = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> end(false));
+            completion.whenComplete((result, failure) -> {
+                if (Vertx.currentContext() == context) {
+                    end(true); // completed already, while this wait was being set up
+                } else {
+                    context.runOnContext(ignored -> end(true));
+                }
+            });
+        }
+
+        /** @param completed true or false to emit, null when the subscriber cancelled and nothing is emitted */
+        private void end(Boolean completed) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            if (timerId >= 0 && !Boolean.FALSE.equals(completed)) {
+                context.owner().cancelTimer(timerId);
+            }
+            waiters.exit();
+            if (completed != null) {
+                emitter.complete(completed);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobObserver;
 import dev.threadlab.job.Waiters;
 import dev.threadlab.pool.ExecutionModel;
+import dev.threadlab.pool.HandOff;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.pool.PoolSettings;
@@ -80,14 +81,15 @@ public class ThreadlabRuntime {
 
     private static List<Pool> buildPools(Map<String, ThreadlabConfig.PoolConfig> configs, GilListenerFactory gilListeners) {
         List<Pool> pools = new ArrayList<>();
+        HandOff handOff = new EventLoopHandOff();
         int processors = Runtime.getRuntime().availableProcessors();
         new TreeMap<>(configs).forEach((name, pool) -> pools.add(switch (pool.kind()) {
             case PLATFORM -> Pool.platform(name,
-                    new PoolSettings(pool.threads().orElse(processors), pool.queueCapacity()), ExecutionModel.PLAIN);
-            case VIRTUAL -> Pool.virtual(name, new PoolSettings(pool.maxConcurrency(), pool.queueCapacity()));
+                    new PoolSettings(pool.threads().orElse(processors), pool.queueCapacity()), ExecutionModel.PLAIN, handOff);
+            case VIRTUAL -> Pool.virtual(name, new PoolSettings(pool.maxConcurrency(), pool.queueCapacity()), handOff);
             case GIL -> Pool.gil(name, new PoolSettings(pool.threads().orElse(DEFAULT_GIL_THREADS), pool.queueCapacity()),
                     new GilExecutionModel(name, pool.interpreters() == 0 ? processors : pool.interpreters(),
-                            pool.switchInterval(), gilListeners.forPool(name)));
+                            pool.switchInterval(), gilListeners.forPool(name)), handOff);
         }));
         return pools;
     }

@@ -60,8 +60,8 @@ public final class Job {
     private long cpuNanos;
     private boolean cpuUnmeasured;
     private String firstError;
-    /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name. */
-    private final Map<String, Long> kindFigures = new LinkedHashMap<>();
+    /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name; null until there is one. */
+    private Map<String, Long> kindFigures;
 
     Job(String id, long sequence, String workload, String pool, String poolKind, int taskCount, Params params,
         long timeoutMs, double failProbability, WorkloadRun run, JobObserver observer) {
@@ -201,7 +201,12 @@ public final class Job {
                 default -> {
                 }
             }
-            figures.forEach((name, value) -> kindFigures.merge(name, value.longValue(), Long::sum));
+            if (!figures.isEmpty()) {
+                if (kindFigures == null) {
+                    kindFigures = new LinkedHashMap<>();
+                }
+                figures.forEach((name, value) -> kindFigures.merge(name, value.longValue(), Long::sum));
+            }
             if (wallNanos >= 0) {
                 taskWallNanos[tasksRan++] = wallNanos;
                 if (taskCpuNanos >= 0) {
@@ -282,7 +287,7 @@ public final class Job {
         try {
             JobState current = state;
             Map<String, Object> result = finalResult != null ? finalResult : liveResult;
-            if (!kindFigures.isEmpty()) {
+            if (kindFigures != null) {
                 result = new LinkedHashMap<>(result);
                 result.put(poolKind, kindFiguresView());
             }

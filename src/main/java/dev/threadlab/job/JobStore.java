@@ -3,13 +3,15 @@ package dev.threadlab.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -24,8 +26,9 @@ import java.util.function.Predicate;
  */
 final class JobStore {
 
+    private static final Comparator<Job> OLDEST_FIRST = Comparator.comparingLong(Job::sequence);
+
     private final ConcurrentHashMap<String, Job> byId = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListMap<Long, Job> bySequence = new ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<Job> finishedOrder = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
     private final ReentrantLock evictLock = new ReentrantLock();
@@ -39,47 +42,63 @@ final class JobStore {
 
     void add(Job job) {
         byId.put(job.id(), job);
-        bySequence.put(job.sequence(), job);
     }
 
-    /** Removes a job that was never accepted. */
+    /** Removes a job that was never accepted, or an evicted one. */
     void remove(Job job) {
         byId.remove(job.id());
-        bySequence.remove(job.sequence());
     }
 
     Optional<Job> get(String id) {
         return Optional.ofNullable(byId.get(id));
     }
 
-    /** Newest first, at most {@code limit}. */
+    /**
+     * Newest first, at most {@code limit}. Scans every job the store holds, keeping the newest {@code limit} in a
+     * heap: listing is rare next to submitting, so no second index is kept up to date on every submit and eviction.
+     */
     List<Job> list(Predicate<Job> filter, int limit) {
-        List<Job> jobs = new ArrayList<>(Math.min(limit, 64));
-        for (Job job : bySequence.descendingMap().values()) {
-            if (filter.test(job)) {
-                jobs.add(job);
-                if (jobs.size() >= limit) {
-                    break;
-                }
+        PriorityQueue<Job> newest = new PriorityQueue<>(Math.min(limit, 64) + 1, OLDEST_FIRST);
+        for (Job job : byId.values()) {
+            if (!filter.test(job)) {
+                continue;
+            }
+            if (newest.size() < limit) {
+                newest.add(job);
+            } else if (job.sequence() > newest.peek().sequence()) {
+                newest.poll();
+                newest.add(job);
             }
         }
+        List<Job> jobs = new ArrayList<>(newest);
+        jobs.sort(OLDEST_FIRST.reversed());
         return jobs;
     }
 
-    /** Called once per job when it becomes terminal. */
+    /**
+     * Called once per job when it becomes terminal. Enforces the count bound at once; the age bound is left to
+     * {@link #evict(Instant)} on the housekeeping schedule, so a finishing task never reads a clock or an old job.
+     */
     void finished(Job job) {
         finishedOrder.add(job);
         finishedCount.incrementAndGet();
-        evict(Instant.now());
+        evictWhile(this::overCount);
     }
 
     /** Evicts finished jobs beyond the count or older than the retention time, the oldest first. */
     void evict(Instant now) {
         Instant cutoff = now.minus(retention);
-        while (mustEvict(cutoff) && evictLock.tryLock()) {
+        evictWhile(() -> overCount() || oldestFinishedBefore(cutoff));
+    }
+
+    private void evictWhile(BooleanSupplier mustEvict) {
+        while (mustEvict.getAsBoolean() && evictLock.tryLock()) {
             try {
-                while (mustEvict(cutoff)) {
+                while (mustEvict.getAsBoolean()) {
                     Job oldest = finishedOrder.poll();
+                    if (oldest == null) {
+                        return;
+                    }
                     finishedCount.decrementAndGet();
                     remove(oldest);
                 }
@@ -89,14 +108,14 @@ final class JobStore {
         }
     }
 
-    /** Whether the oldest finished job must go: one too many, or too old. */
-    private boolean mustEvict(Instant cutoff) {
+    private boolean overCount() {
+        return finishedCount.get() > maxRetained;
+    }
+
+    private boolean oldestFinishedBefore(Instant cutoff) {
         Job oldest = finishedOrder.peek();
         if (oldest == null) {
             return false;
-        }
-        if (finishedCount.get() > maxRetained) {
-            return true;
         }
         Instant finishedAt = oldest.finishedAt();
         return finishedAt != null && finishedAt.isBefore(cutoff);

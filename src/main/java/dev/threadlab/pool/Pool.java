@@ -20,7 +20,8 @@ import java.util.function.Function;
  * <p>Thread-safety: lock-free on the hot path. {@code held} (tasks queued or running) is reserved by CAS
  * before tasks are queued, so admission is atomic for a whole job. {@code running} is raised by CAS before a
  * task is launched and lowered when it ends; every change of the queue or of {@code running} is followed by
- * {@link #drain()} by the thread that made it, so no queued task is left behind while a slot is free.
+ * {@link #drain()} by the thread that made it, so no queued task is left behind while a slot is free; only a
+ * submission may defer its drain, through {@link HandOff}, and then the deferred drain runs on that thread soon.
  * {@code settingsLock} serialises reconfiguration only; {@code settings} is volatile for readers.
  */
 public final class Pool {
@@ -29,6 +30,8 @@ public final class Pool {
     private final PoolKind kind;
     private final ExecutionModel model;
     private final Launcher launcher;
+    private final HandOff handOff;
+    private final Runnable handOver = this::drain;
     private final ConcurrentLinkedQueue<TaskHandle> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -39,9 +42,10 @@ public final class Pool {
     private volatile PoolSettings settings;
     private volatile boolean shutDown;
 
-    private Pool(String name, PoolKind kind, PoolSettings settings, ExecutionModel model,
+    private Pool(String name, PoolKind kind, PoolSettings settings, ExecutionModel model, HandOff handOff,
                  Function<AtomicInteger, Launcher> launcherFactory) {
         this.name = name;
+        this.handOff = handOff;
         this.kind = kind;
         this.settings = settings;
         this.model = model;
@@ -49,8 +53,8 @@ public final class Pool {
     }
 
     /** A pool of {@code settings.concurrency()} platform threads. */
-    public static Pool platform(String name, PoolSettings settings, ExecutionModel model) {
-        return new Pool(name, PoolKind.PLATFORM, settings, model,
+    public static Pool platform(String name, PoolSettings settings, ExecutionModel model, HandOff handOff) {
+        return new Pool(name, PoolKind.PLATFORM, settings, model, handOff,
                 running -> Launcher.platform(name, settings.concurrency()));
     }
 
@@ -58,13 +62,13 @@ public final class Pool {
      * A pool of {@code settings.concurrency()} platform threads whose tasks run under {@code model}, a GIL model:
      * the threads exist, but only token holders run workload code.
      */
-    public static Pool gil(String name, PoolSettings settings, ExecutionModel model) {
-        return new Pool(name, PoolKind.GIL, settings, model, running -> Launcher.platform(name, settings.concurrency()));
+    public static Pool gil(String name, PoolSettings settings, ExecutionModel model, HandOff handOff) {
+        return new Pool(name, PoolKind.GIL, settings, model, handOff, running -> Launcher.platform(name, settings.concurrency()));
     }
 
     /** A pool that starts a virtual thread per task, at most {@code settings.concurrency()} at once. */
-    public static Pool virtual(String name, PoolSettings settings) {
-        return new Pool(name, PoolKind.VIRTUAL, settings, ExecutionModel.PLAIN,
+    public static Pool virtual(String name, PoolSettings settings, HandOff handOff) {
+        return new Pool(name, PoolKind.VIRTUAL, settings, ExecutionModel.PLAIN, handOff,
                 running -> Launcher.virtual(name, running));
     }
 
@@ -85,7 +89,7 @@ public final class Pool {
     }
 
     /**
-     * Accepts all tasks or none. Accepted tasks start in order as slots free up.
+     * Accepts all tasks or none. Accepted tasks start in order as slots free up, once the {@link HandOff} lets them.
      *
      * @throws Problem {@code pool-saturated} (503) when the pool cannot hold them all, {@code shutting-down} after shutdown
      */
@@ -115,7 +119,9 @@ public final class Pool {
             handles.add(new TaskHandle(this, tasks.get(i), i));
         }
         queue.addAll(handles);
-        drain();
+        if (!handOff.deferOnCurrentThread(handOver)) {
+            drain();
+        }
         return handles;
     }
 

@@ -11,7 +11,10 @@ public enum PoolKind {
     /** Platform threads that must hold an interpreter's token (a simulated CPython GIL) to run workload code. */
     GIL;
 
+    private final String id = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in JSON and metric tags; computed once, as every job reads it. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
 }

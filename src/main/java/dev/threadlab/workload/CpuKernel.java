@@ -53,6 +53,7 @@ public final class CpuKernel {
     }
 
     public static String hex(long checksum) {
-        return String.format("%016x", checksum);
+        String digits = Long.toHexString(checksum); // unsigned, as %x; padded here without a Formatter
+        return "0".repeat(16 - digits.length()) + digits;
     }
 }

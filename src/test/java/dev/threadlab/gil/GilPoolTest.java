@@ -1,5 +1,6 @@
 package dev.threadlab.gil;
 
+import dev.threadlab.pool.HandOff;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolSettings;
 import dev.threadlab.pool.PoolTask;
@@ -30,7 +31,7 @@ class GilPoolTest {
 
     private Pool gilPool(int threads, int interpreters) {
         model = new GilExecutionModel("t", interpreters, Duration.ofMillis(1), GilListener.NONE);
-        pool = Pool.gil("t", new PoolSettings(threads, 100), model);
+        pool = Pool.gil("t", new PoolSettings(threads, 100), model, HandOff.IMMEDIATE);
         return pool;
     }
 

@@ -28,13 +28,13 @@ class PoolTest {
     }
 
     private Pool platform(int threads, int queue) {
-        Pool pool = Pool.platform("test", new PoolSettings(threads, queue), ExecutionModel.PLAIN);
+        Pool pool = Pool.platform("test", new PoolSettings(threads, queue), ExecutionModel.PLAIN, HandOff.IMMEDIATE);
         pools.add(pool);
         return pool;
     }
 
     private Pool virtual(int concurrency, int queue) {
-        Pool pool = Pool.virtual("vtest", new PoolSettings(concurrency, queue));
+        Pool pool = Pool.virtual("vtest", new PoolSettings(concurrency, queue), HandOff.IMMEDIATE);
         pools.add(pool);
         return pool;
     }
@@ -96,6 +96,28 @@ class PoolTest {
 
     private static void await(CountDownLatch latch) throws InterruptedException {
         assertTrue(latch.await(10, TimeUnit.SECONDS), "timed out waiting");
+    }
+
+    @Test
+    void aDeferredHandOffStartsQueuedTasksWhenItRunsOnceForAWholeBurst() throws Exception {
+        List<Runnable> deferred = new ArrayList<>();
+        Pool pool = Pool.platform("deferred", new PoolSettings(2, 10), ExecutionModel.PLAIN, deferred::add);
+        pools.add(pool);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> first = gates(1, release);
+        List<GateTask> second = gates(1, release);
+        pool.submitAll(first);
+        pool.submitAll(second);
+        assertEquals(2, pool.stats().queuedTasks(), "accepted, and held until the hand-over");
+        assertEquals(0, pool.stats().activeTasks());
+        assertEquals(1, first.get(0).started.getCount());
+        deferred.getFirst().run(); // one hand-over starts the whole burst
+        await(first.get(0).started);
+        await(second.get(0).started);
+        release.countDown();
+        await(first.get(0).ended);
+        await(second.get(0).ended);
+        awaitAllReleased(pool);
     }
 
     @Test

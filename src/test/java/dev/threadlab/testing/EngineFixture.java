@@ -10,6 +10,7 @@ import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobView;
 import dev.threadlab.gil.GilListener;
 import dev.threadlab.pool.ExecutionModel;
+import dev.threadlab.pool.HandOff;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.pool.PoolSettings;
@@ -39,12 +40,12 @@ public final class EngineFixture implements AutoCloseable {
 
     public EngineFixture(Path tempDir, int maxRetained, int cpuQueue) {
         pools = new PoolRegistry(List.of(
-                Pool.platform("cpu", new PoolSettings(2, cpuQueue), ExecutionModel.PLAIN),
-                Pool.virtual("io", new PoolSettings(1000, 1000)),
+                Pool.platform("cpu", new PoolSettings(2, cpuQueue), ExecutionModel.PLAIN, HandOff.IMMEDIATE),
+                Pool.virtual("io", new PoolSettings(1000, 1000), HandOff.IMMEDIATE),
                 Pool.gil("gil", new PoolSettings(4, 100),
-                        new GilExecutionModel("gil", 1, Duration.ofMillis(1), GilListener.NONE)),
+                        new GilExecutionModel("gil", 1, Duration.ofMillis(1), GilListener.NONE), HandOff.IMMEDIATE),
                 Pool.gil("procs", new PoolSettings(4, 100),
-                        new GilExecutionModel("procs", 2, Duration.ofMillis(1), GilListener.NONE))));
+                        new GilExecutionModel("procs", 2, Duration.ofMillis(1), GilListener.NONE), HandOff.IMMEDIATE)));
         files = new FileSpace(tempDir, 64L << 20);
         WorkloadCatalog catalog = new WorkloadCatalog(List.of(new CpuWorkload(10_000_000_000L),
                 new IoWorkload(60_000, 10_000), new FileWorkload(files, 8L << 20), new MixedWorkload(100, 1_000_000_000L, 60_000),

@@ -100,6 +100,14 @@ class WorkloadsTest {
     }
 
     @Test
+    void checksumsAreSixteenLowerCaseHexDigitsUnsigned() {
+        assertEquals("0000000000000000", CpuKernel.hex(0));
+        assertEquals("0000000000000abc", CpuKernel.hex(0xabc));
+        assertEquals("ffffffffffffffff", CpuKernel.hex(-1));
+        assertEquals("8000000000000000", CpuKernel.hex(Long.MIN_VALUE));
+    }
+
+    @Test
     void cpuKernelStopsAtTheNextCheckpointWhenCancelled() {
         assertThrows(TaskCancelledException.class, () -> CpuKernel.run(Long.MAX_VALUE, new TestContext(0, 3)));
     }
