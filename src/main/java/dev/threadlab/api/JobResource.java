@@ -67,7 +67,7 @@ public class JobResource {
 
     @POST
     @Operation(summary = "Submit a job",
-            description = "202 with the job as accepted (QUEUED); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
+            description = "202 with the job as accepted (QUEUED; no progress, timings or result yet); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
     public Uni<RestResponse<JobView>> submit(JobRequest request,
                                              @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
                                              @QueryParam("wait") String wait,

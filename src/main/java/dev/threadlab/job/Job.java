@@ -300,6 +300,15 @@ public final class Job {
         }
     }
 
+    /**
+     * The job as accepted, before any task is queued: what will run, where and under which id. Progress, timings
+     * and result are left out (absent in JSON), since nothing has run yet; {@link #view()} has them from then on.
+     */
+    JobView acceptedView() {
+        return new JobView(id, workload, pool, taskCount, params.asMap(), timeoutMs, JobState.QUEUED, false, null,
+                submittedAt, null, null, null, null, null, null);
+    }
+
     /** Sums in milliseconds where measured in nanoseconds ({@code waitNanos} → {@code waitMs}), counts as they are. */
     private Map<String, Object> kindFiguresView() {
         Map<String, Object> view = new LinkedHashMap<>();

@@ -84,8 +84,8 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Like {@link #submit(JobRequest)}, and also describes the job as accepted. That snapshot is taken before the
-     * tasks are queued, so it is the same for every job however fast its tasks end, and small.
+     * Like {@link #submit(JobRequest)}, and also describes the job as accepted ({@link Job#acceptedView()}). That
+     * snapshot is taken before the tasks are queued, so it is the same for every job however fast its tasks end.
      */
     public Accepted submitAndDescribe(JobRequest request) {
         return submit(request, true);
@@ -113,7 +113,7 @@ public final class JobEngine implements AutoCloseable {
         for (int i = 0; i < taskCount; i++) {
             tasks.add(new JobTask(job, run, i));
         }
-        JobView asAccepted = describe ? job.view() : null;
+        JobView asAccepted = describe ? job.acceptedView() : null;
         // Stored before its tasks are queued, so a task that ends at once always finds its job in the store.
         store.add(job);
         accounts.accepted(pool.name());
