@@ -33,12 +33,23 @@ class JobStoreTest {
         return jobs;
     }
 
-    @Test
-    void aFinishEvictsTheOldestBeyondTheCountAtOnce() throws Exception {
-        JobStore store = new JobStore(Duration.ofHours(1), 2);
-        List<Job> jobs = finishedJobs(3);
+    private record Stored(JobStore store, List<Job> jobs) {
+    }
+
+    /** A store that was told of {@code count} jobs, accepted and then finished in order. */
+    private Stored finishedInStore(Duration retention, int maxRetained, int count) throws Exception {
+        JobStore store = new JobStore(retention, maxRetained);
+        List<Job> jobs = finishedJobs(count);
         jobs.forEach(store::add);
         jobs.forEach(store::finished);
+        return new Stored(store, jobs);
+    }
+
+    @Test
+    void aFinishEvictsTheOldestBeyondTheCountAtOnce() throws Exception {
+        Stored stored = finishedInStore(Duration.ofHours(1), 2, 3);
+        JobStore store = stored.store();
+        List<Job> jobs = stored.jobs();
         assertEquals(2, store.finishedRetained());
         assertTrue(store.get(jobs.get(0).id()).isEmpty(), "the oldest went first");
         assertTrue(store.get(jobs.get(2).id()).isPresent());
@@ -46,10 +57,7 @@ class JobStoreTest {
 
     @Test
     void housekeepingEvictsWhatOutlivedTheRetentionTime() throws Exception {
-        JobStore store = new JobStore(Duration.ofMinutes(1), 100);
-        List<Job> jobs = finishedJobs(2);
-        jobs.forEach(store::add);
-        jobs.forEach(store::finished);
+        JobStore store = finishedInStore(Duration.ofMinutes(1), 100, 2).store();
         assertEquals(2, store.finishedRetained(), "a finish enforces only the count");
         store.evict(Instant.now());
         assertEquals(2, store.finishedRetained(), "not old enough yet");
