@@ -95,10 +95,7 @@ final class JobStore {
         while (mustEvict.getAsBoolean() && evictLock.tryLock()) {
             try {
                 while (mustEvict.getAsBoolean()) {
-                    Job oldest = finishedOrder.poll();
-                    if (oldest == null) {
-                        return;
-                    }
+                    Job oldest = finishedOrder.poll(); // never null: the count never exceeds the queue
                     finishedCount.decrementAndGet();
                     remove(oldest);
                 }
