@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -34,26 +35,29 @@ public class AsyncWait {
      */
     public Uni<Response> join(CompletionStage<?> completion, Duration timeout, Supplier<Object> view,
                               int retryAfterSeconds) {
-        return await(completion, timeout).map(ended -> ended
+        return await(completion, timeout, ended -> ended
                 ? Response.ok(view.get()).build()
                 : Response.accepted(view.get()).header("Retry-After", retryAfterSeconds).build());
     }
 
     /**
-     * Emits true if {@code completion} completes within {@code timeout}, false if not. Resumes on the calling
-     * request's Vert.x context (its event loop), never on the pool thread that completed it. The timer is the
-     * event loop's own, so a wait costs no other thread; a client that disconnects ends the wait at once.
+     * Emits {@code answer(true)} if {@code completion} completes within {@code timeout}, {@code answer(false)} if
+     * not. Resumes on the calling request's Vert.x context (its event loop), never on the pool thread that
+     * completed it. The timer is the event loop's own, so a wait costs no other thread; a client that disconnects
+     * ends the wait at once. The answer is built by the wait itself rather than by a further operator, which would
+     * cost every answer another subscriber and context-propagation wrapper.
      *
      * @throws dev.threadlab.problem.Problem 503 {@code too-many-waiters} beyond the limit
      * @throws IllegalStateException when called outside a Vert.x context (only requests wait)
      */
-    public Uni<Boolean> await(CompletionStage<?> completion, Duration timeout) {
+    public <T> Uni<T> await(CompletionStage<?> completion, Duration timeout, Function<Boolean, T> answer) {
         if (completion.toCompletableFuture().isDone()) {
-            return Uni.createFrom().item(true); // no waiter: an ended job is answered even at the waiter limit
+            // no waiter: an ended job is answered even at the waiter limit
+            return Uni.createFrom().item(() -> answer.apply(true));
         }
         Context context = Objects.requireNonNull(Vertx.currentContext(), "a wait needs the request's Vert.x context");
         waiters.enter();
-        return Uni.createFrom().emitter(emitter -> new Wait(emitter, context, timeout).start(completion));
+        return Uni.createFrom().emitter(emitter -> new Wait<>(emitter, answer, context, timeout).start(completion));
     }
 
     /**
@@ -61,15 +65,17 @@ public class AsyncWait {
      * (the client went away): {@code ended} decides, and the winner frees the waiter slot. The timer id is written
      * and read on the context's event loop only.
      */
-    private final class Wait {
-        private final UniEmitter<? super Boolean> emitter;
+    private final class Wait<T> {
+        private final UniEmitter<? super T> emitter;
+        private final Function<Boolean, T> answer;
         private final Context context;
         private final Duration timeout;
         private final AtomicBoolean ended = new AtomicBoolean();
         private long timerId = -1;
 
-        Wait(UniEmitter<? super Boolean> emitter, Context context, Duration timeout) {
+        Wait(UniEmitter<? super T> emitter, Function<Boolean, T> answer, Context context, Duration timeout) {
             this.emitter = emitter;
+            this.answer = answer;
             this.context = context;
             this.timeout = timeout;
         }
@@ -96,7 +102,14 @@ public class AsyncWait {
             }
             waiters.exit();
             if (completed != null) {
-                emitter.complete(completed);
+                T result;
+                try {
+                    result = answer.apply(completed);
+                } catch (RuntimeException e) {
+                    emitter.fail(e);
+                    return;
+                }
+                emitter.complete(result);
             }
         }
     }

@@ -67,7 +67,7 @@ public class JobResource {
 
     @POST
     @Operation(summary = "Submit a job",
-            description = "202 with the job as accepted (QUEUED; no progress, timings or result yet); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
+            description = "202 with the job as accepted: id, workload, pool, tasks and state QUEUED (the whole job is at the Location); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
     public Uni<RestResponse<JobView>> submit(JobRequest request,
                                              @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
                                              @QueryParam("wait") String wait,
@@ -76,13 +76,12 @@ public class JobResource {
             throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
         }
         Duration waitFor = waitOf(wait, prefer);
-        if (waitFor.isZero()) {
-            JobEngine.Accepted accepted = engine.submitAndDescribe(request);
-            return Uni.createFrom().item(accepted(accepted.job().id(), accepted.view()));
-        }
         Job job = engine.submit(request);
-        return waiting.await(job.completion(), waitFor)
-                .map(ended -> ended ? RestResponse.ok(job.view()) : accepted(job.id(), job.view()));
+        if (waitFor.isZero()) {
+            return Uni.createFrom().item(accepted(job.id(), job.acceptedView()));
+        }
+        return waiting.await(job.completion(), waitFor,
+                ended -> ended ? RestResponse.ok(job.view()) : accepted(job.id(), job.view()));
     }
 
     private Duration waitOf(String wait, String prefer) {
@@ -198,7 +197,7 @@ public class JobResource {
             jobs.putIfAbsent(id, engine.get(id));
         }
         List<Job> distinct = new ArrayList<>(jobs.values());
-        return waiting.await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor).map(ignored -> {
+        return waiting.await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor, ignored -> {
             List<JobView> done = new ArrayList<>();
             List<JobView> notDone = new ArrayList<>();
             for (Job job : distinct) {

@@ -301,12 +301,14 @@ public final class Job {
     }
 
     /**
-     * The job as accepted, before any task is queued: what will run, where and under which id. Progress, timings
-     * and result are left out (absent in JSON), since nothing has run yet; {@link #view()} has them from then on.
+     * The answer to an async submit: the id, what runs and where, and QUEUED, as the job was accepted. Only final
+     * fields, so it is the same whenever it is taken and however fast the tasks end; the job itself, with its
+     * effective params, times, progress and result, is at {@code GET /jobs/{id}}. Kept short on purpose: it is the
+     * answer a load test gets for every job it submits.
      */
-    JobView acceptedView() {
-        return new JobView(id, workload, pool, taskCount, params.asMap(), timeoutMs, JobState.QUEUED, false, null,
-                submittedAt, null, null, null, null, null, null);
+    public JobView acceptedView() {
+        return new JobView(id, workload, pool, taskCount, null, null, JobState.QUEUED, null, null,
+                null, null, null, null, null, null, null);
     }
 
     /** Sums in milliseconds where measured in nanoseconds ({@code waitNanos} → {@code waitMs}), counts as they are. */

@@ -70,28 +70,12 @@ public final class JobEngine implements AutoCloseable {
                 HOUSEKEEPING_SECONDS, HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** A job just accepted, and the job as it was at that moment: QUEUED, before any of its tasks could start. */
-    public record Accepted(Job job, JobView view) {
-    }
-
     /**
      * Validates and accepts a job whole, or rejects it whole.
      *
      * @throws Problem 400 for invalid input, 503 {@code pool-saturated} when its pool cannot take all tasks
      */
     public Job submit(JobRequest request) {
-        return submit(request, false).job();
-    }
-
-    /**
-     * Like {@link #submit(JobRequest)}, and also describes the job as accepted ({@link Job#acceptedView()}). That
-     * snapshot is taken before the tasks are queued, so it is the same for every job however fast its tasks end.
-     */
-    public Accepted submitAndDescribe(JobRequest request) {
-        return submit(request, true);
-    }
-
-    private Accepted submit(JobRequest request, boolean describe) {
         Workload workload = workloads.get(request.workload());
         String poolName = request.pool() == null ? workload.defaultPool() : request.pool();
         Pool pool = pools.get(poolName);
@@ -113,7 +97,6 @@ public final class JobEngine implements AutoCloseable {
         for (int i = 0; i < taskCount; i++) {
             tasks.add(new JobTask(job, run, i));
         }
-        JobView asAccepted = describe ? job.acceptedView() : null;
         // Stored before its tasks are queued, so a task that ends at once always finds its job in the store.
         store.add(job);
         accounts.accepted(pool.name());
@@ -130,7 +113,7 @@ public final class JobEngine implements AutoCloseable {
         observer.submitted(job);
         ScheduledFuture<?> deadline = scheduler.schedule(() -> job.cancel("timeout"), timeoutMs, TimeUnit.MILLISECONDS);
         job.completionFuture().whenComplete((finished, failure) -> deadline.cancel(false));
-        return new Accepted(job, asAccepted);
+        return job;
     }
 
     /** The bounded {@code reason} label of a rejection. */

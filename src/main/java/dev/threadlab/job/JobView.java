@@ -6,7 +6,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A job as clients see it: an immutable snapshot taken under the job's lock.
+ * A job as clients see it: an immutable snapshot taken under the job's lock; or, as the answer to an async submit,
+ * only what identifies the accepted job (absent fields are left out of the JSON).
  *
  * @param params       effective parameters, defaults filled in
  * @param cancelReason why a CANCELLED or TIMED_OUT job was stopped: {@code client}, {@code timeout}, {@code shutdown}
@@ -14,8 +15,8 @@ import java.util.Map;
  * @param error        problem-shaped, when FAILED
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(String id, String workload, String pool, int tasks, Map<String, Object> params, long timeoutMs,
-                      JobState state, boolean done, String cancelReason, Instant submittedAt, Instant startedAt,
+public record JobView(String id, String workload, String pool, int tasks, Map<String, Object> params, Long timeoutMs,
+                      JobState state, Boolean done, String cancelReason, Instant submittedAt, Instant startedAt,
                       Instant finishedAt, Progress progress, Timings timings, Map<String, Object> result,
                       Map<String, Object> error) {
 

@@ -58,10 +58,20 @@ class JobResourceTest {
                 .body("workload", equalTo("cpu"))
                 .body("pool", equalTo("cpu"))
                 .body("tasks", equalTo(2))
+                .body("state", equalTo("QUEUED"))
+                .body("keySet()", hasSize(5));
+    }
+
+    @Test
+    void theJobAtTheLocationHasTheEffectiveParamsAndTimes() {
+        String location = submit("{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":1000}}")
+                .then().statusCode(202).extract().header("Location");
+        given().get(location).then().statusCode(200)
                 .body("params.iterations", equalTo(1000))
                 .body("params.failProbability", equalTo(0.0f))
                 .body("timeoutMs", equalTo(300000))
-                .body("submittedAt", notNullValue());
+                .body("submittedAt", notNullValue())
+                .body("done", notNullValue());
     }
 
     @Test
@@ -69,7 +79,7 @@ class JobResourceTest {
         String id = submit("{\"workload\":\"cpu\",\"params\":{\"iterations\":1}}")
                 .then().statusCode(202)
                 .body("state", equalTo("QUEUED"))
-                .body("done", equalTo(false))
+                .body("done", nullValue())
                 .body("startedAt", nullValue())
                 .body("progress", nullValue())
                 .body("timings", nullValue())

@@ -85,6 +85,43 @@ class PoolTest {
         return tasks;
     }
 
+    /** A task that notes how many of its kind run at once, stays busy for a moment, and counts itself done. */
+    static final class ConcurrencyProbe implements PoolTask {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxSeen = new AtomicInteger();
+        final CountDownLatch done;
+        private final Runnable busy;
+
+        ConcurrencyProbe(int runs, Runnable busy) {
+            this.done = new CountDownLatch(runs);
+            this.busy = busy;
+        }
+
+        @Override
+        public void run(TaskContext context) {
+            maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+            busy.run();
+            running.decrementAndGet();
+            done.countDown();
+        }
+
+        @Override
+        public void discarded() {
+            done.countDown();
+        }
+    }
+
+    /** Submits {@code count} gate tasks as one job and waits until the first {@code started} of them run. */
+    private static List<GateTask> submitGates(Pool pool, int count, int started, CountDownLatch release)
+            throws InterruptedException {
+        List<GateTask> tasks = gates(count, release);
+        pool.submitAll(tasks);
+        for (int i = 0; i < started; i++) {
+            await(tasks.get(i).started);
+        }
+        return tasks;
+    }
+
     /** Slots are released (and completions counted) just after a task's body returns, so wait for that. */
     private static void awaitAllReleased(Pool pool) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -124,10 +161,7 @@ class PoolTest {
     void runsAtMostConcurrencyTasksAndQueuesTheRest() throws Exception {
         Pool pool = platform(2, 10);
         CountDownLatch release = new CountDownLatch(1);
-        List<GateTask> tasks = gates(5, release);
-        pool.submitAll(tasks);
-        await(tasks.get(0).started);
-        await(tasks.get(1).started);
+        List<GateTask> tasks = submitGates(pool, 5, 2, release);
         PoolStats stats = pool.stats();
         assertEquals(2, stats.activeTasks());
         assertEquals(3, stats.queuedTasks());
@@ -231,6 +265,27 @@ class PoolTest {
     }
 
     @Test
+    void aLoweredLimitHoldsForTheTasksStillQueued() throws Exception {
+        Pool pool = platform(2, 10);
+        CountDownLatch release = new CountDownLatch(1);
+        submitGates(pool, 2, 2, release);
+        ConcurrencyProbe probe = new ConcurrencyProbe(4, () -> {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        pool.submitAll(List.of(probe, probe, probe, probe));
+        pool.reconfigure(new PoolSettings(1, 10));
+        release.countDown(); // both threads end a task; only one slot is left for the queued ones
+        await(probe.done);
+        assertEquals(1, probe.maxSeen.get(), "queued tasks ran " + probe.maxSeen.get() + " at once under a limit of 1");
+        awaitAllReleased(pool);
+        assertEquals(6, pool.stats().completedTasks());
+    }
+
+    @Test
     void shutdownDiscardsQueuedAndInterruptsRunningTasksAndRefusesNewOnes() throws Exception {
         Pool pool = platform(1, 10);
         List<GateTask> tasks = gates(3, new CountDownLatch(1));
@@ -247,24 +302,7 @@ class PoolTest {
     @Test
     void neverRunsMoreThanTheLimitUnderConcurrentSubmission() throws Exception {
         Pool pool = platform(3, 10_000);
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxSeen = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(4 * 500);
-        PoolTask probe = new PoolTask() {
-            @Override
-            public void run(TaskContext context) {
-                int now = running.incrementAndGet();
-                maxSeen.accumulateAndGet(now, Math::max);
-                Thread.onSpinWait();
-                running.decrementAndGet();
-                done.countDown();
-            }
-
-            @Override
-            public void discarded() {
-                done.countDown();
-            }
-        };
+        ConcurrencyProbe probe = new ConcurrencyProbe(4 * 500, Thread::onSpinWait);
         List<Thread> submitters = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             submitters.add(Thread.ofPlatform().start(() -> {
@@ -276,8 +314,8 @@ class PoolTest {
         for (Thread submitter : submitters) {
             submitter.join();
         }
-        await(done);
-        assertTrue(maxSeen.get() <= 3, "ran " + maxSeen.get() + " at once");
+        await(probe.done);
+        assertTrue(probe.maxSeen.get() <= 3, "ran " + probe.maxSeen.get() + " at once");
         awaitAllReleased(pool);
     }
 }
