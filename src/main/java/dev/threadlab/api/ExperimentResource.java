@@ -7,7 +7,6 @@ import dev.threadlab.experiment.ExperimentService;
 import dev.threadlab.input.Durations;
 import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /** {@code /experiments}: scaling experiments over pools and task counts, as a table, CSV or SVG chart. */
 @Path("/experiments")
@@ -100,7 +100,7 @@ public class ExperimentResource {
     @GET
     @Path("/{id}/join")
     @Operation(summary = "Wait for an experiment to end: 200 when done, 202 with Retry-After at the timeout")
-    public Uni<Response> join(@PathParam("id") String id, @QueryParam("timeout") String timeout) {
+    public CompletionStage<Response> join(@PathParam("id") String id, @QueryParam("timeout") String timeout) {
         Experiment experiment = experiments.get(id);
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
         return waiting.join(experiment.completion(), waitFor, experiment::view, 5);

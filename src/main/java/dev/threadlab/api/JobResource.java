@@ -9,7 +9,6 @@ import dev.threadlab.job.JobState;
 import dev.threadlab.job.JobView;
 import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,13 +32,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code /jobs}: submit, read, join, cancel and wait for jobs. Only translates HTTP to the {@link JobEngine}.
- * Every method is non-blocking: waits are {@link Uni}s completed by the job itself, so a waiting request holds
+ * Every method is non-blocking: waits are futures completed by the job itself, so a waiting request holds
  * no thread.
  */
 @Path("/jobs")
@@ -68,17 +69,17 @@ public class JobResource {
     @POST
     @Operation(summary = "Submit a job",
             description = "202 with the job as accepted: id, workload, pool, tasks and state QUEUED (the whole job is at the Location); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
-    public Uni<RestResponse<JobView>> submit(JobRequest request,
-                                             @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
-                                             @QueryParam("wait") String wait,
-                                             @HeaderParam("Prefer") String prefer) {
+    public CompletionStage<RestResponse<JobView>> submit(JobRequest request,
+                                                         @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
+                                                         @QueryParam("wait") String wait,
+                                                         @HeaderParam("Prefer") String prefer) {
         if (request == null) {
             throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
         }
         Duration waitFor = waitOf(wait, prefer);
         Job job = engine.submit(request);
         if (waitFor.isZero()) {
-            return Uni.createFrom().item(accepted(job.id(), job.acceptedView()));
+            return CompletableFuture.completedFuture(accepted(job.id(), job.acceptedView()));
         }
         return waiting.await(job.completion(), waitFor,
                 ended -> ended ? RestResponse.ok(job.view()) : accepted(job.id(), job.view()));
@@ -150,8 +151,8 @@ public class JobResource {
     @Path("/{id}/join")
     @Operation(summary = "Wait for a job to end, like Thread.join(timeout)",
             description = "200 with the job when it is terminal; 202 with the current job and Retry-After if the timeout (capped) passed first")
-    public Uni<Response> join(@PathParam("id") String id,
-                              @Parameter(description = "e.g. 250ms, 10s, 1m; default 30s") @QueryParam("timeout") String timeout) {
+    public CompletionStage<Response> join(@PathParam("id") String id,
+                                          @Parameter(description = "e.g. 250ms, 10s, 1m; default 30s") @QueryParam("timeout") String timeout) {
         Job job = engine.get(id);
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
         return waiting.join(job.completion(), waitFor, job::view, 1);
@@ -177,7 +178,7 @@ public class JobResource {
     @Path("/wait")
     @Operation(summary = "Wait for several jobs, like concurrent.futures.wait",
             description = "mode ALL (default) returns when all are done, ANY when the first is; both return at the timeout")
-    public Uni<WaitResult> waitFor(WaitRequest request) {
+    public CompletionStage<WaitResult> waitFor(WaitRequest request) {
         if (request == null || request.ids() == null || request.ids().isEmpty()) {
             throw Problem.invalidField("ids", null, "a non-empty list of 1 to " + maxWaitIds + " job ids");
         }
