@@ -39,7 +39,7 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
     }
 
     /** Writes {@code instant} into {@code out}; the length written, or -1 for a year outside 0000-9999. */
-    static int format(Instant instant, char[] out) {
+    private static int format(Instant instant, char[] out) {
         long seconds = instant.getEpochSecond();
         if (seconds < FIRST_SECOND_OF_YEAR_0 || seconds > LAST_SECOND_OF_YEAR_9999) {
             return -1;
