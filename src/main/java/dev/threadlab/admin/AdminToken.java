@@ -1,17 +1,18 @@
 package dev.threadlab.admin;
 
-import dev.threadlab.problem.Problem;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Guards operations that change the service for everyone (e.g. resizing a pool). With a token configured they need
- * {@code Authorization: Bearer <token>}; without one they stay open, for demos. Immutable; the comparison takes the
- * same time whatever the token sent, so it leaks nothing about the right one.
+ * Guards operations that change the service for everyone (e.g. resizing a pool), as Prometheus guards its admin
+ * API: disabled unless a token is configured, and then they need {@code Authorization: Bearer <token>}. Immutable;
+ * the comparison takes the same time whatever the token sent, so it leaks nothing about the right one.
  */
 public final class AdminToken {
+
+    /** The configuration key that enables admin operations; also settable as env {@code THREADLAB_ADMIN_TOKEN}. */
+    public static final String PROPERTY = "threadlab.admin.token";
 
     private final byte[] expected;
 
@@ -19,22 +20,23 @@ public final class AdminToken {
         this.expected = token.filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
     }
 
-    public boolean open() {
-        return expected == null;
+    /** Whether admin operations are enabled (a token is configured). */
+    public boolean enabled() {
+        return expected != null;
     }
 
-    /** @throws Problem 401 {@code unauthorized} unless the header carries the configured token (or none is configured) */
+    /**
+     * @throws AdminRefusedException when admin operations are disabled, or the header does not carry the token
+     */
     public void check(String authorization) {
         if (expected == null) {
-            return;
+            throw new AdminRefusedException(true);
         }
         String prefix = "Bearer ";
         boolean ok = authorization != null && authorization.regionMatches(true, 0, prefix, 0, prefix.length())
                 && MessageDigest.isEqual(expected, authorization.substring(prefix.length()).trim().getBytes(StandardCharsets.UTF_8));
         if (!ok) {
-            throw Problem.of(401, "unauthorized", "Unauthorized",
-                            "this operation changes the service for everyone and needs 'Authorization: Bearer <admin token>'")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"threadlab\"");
+            throw new AdminRefusedException(false);
         }
     }
 }

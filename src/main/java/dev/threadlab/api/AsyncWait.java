@@ -1,5 +1,6 @@
 package dev.threadlab.api;
 
+import dev.threadlab.job.Awaitable;
 import dev.threadlab.job.Waiters;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,11 +16,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Waits for something to complete, with a timeout, without holding a thread: the request is suspended and
- * resumed by the completion (or the timer). Counted as a waiter meanwhile, and bounded by {@link Waiters}.
- * Answers are plain {@link CompletableFuture}s, which Quarkus REST resumes on without the subscribers and
- * context-propagation wrappers a Mutiny pipeline costs every answer, and cancels when the client goes away.
- * Stateless apart from the shared counter; thread-safe.
+ * Waits for something to end, with a timeout, without holding a thread: the request is suspended and resumed by
+ * the end (or the timer). Counted as a waiter meanwhile, and bounded by {@link Waiters}. However a wait ends (the
+ * awaited ended, the timer fired, the client went away and Quarkus REST cancelled the answer), it detaches from
+ * what it awaited and frees its waiter slot, so a client polling a long job with short timeouts leaves nothing
+ * behind. Stateless apart from the shared counter; thread-safe.
  */
 @Singleton
 public class AsyncWait {
@@ -31,67 +32,70 @@ public class AsyncWait {
     }
 
     /**
-     * A join, like {@code Thread.join(timeout)}: 200 with the view when {@code completion} completes within the
-     * timeout, else 202 with the current view and a {@code Retry-After}.
+     * A join, like {@code Thread.join(timeout)}: 200 with the view when {@code awaited} ends within the timeout,
+     * else 202 with the current view and a {@code Retry-After}.
      */
-    public CompletionStage<Response> join(CompletionStage<?> completion, Duration timeout, Supplier<Object> view,
+    public CompletionStage<Response> join(Awaitable awaited, Duration timeout, Supplier<Object> view,
                                           int retryAfterSeconds) {
-        return await(completion, timeout, ended -> ended
+        return await(awaited, timeout, ended -> ended
                 ? Response.ok(view.get()).build()
                 : Response.accepted(view.get()).header("Retry-After", retryAfterSeconds).build());
     }
 
     /**
-     * Completes with {@code answer(true)} if {@code completion} completes within {@code timeout}, with
-     * {@code answer(false)} if not. Resumes on the calling request's Vert.x context (its event loop), never on the
-     * pool thread that completed it. The timer is the event loop's own, so a wait costs no other thread; a client
-     * that disconnects (Quarkus REST then cancels the answer) ends the wait at once.
+     * Completes with {@code answer(true)} if {@code awaited} ends within {@code timeout}, with {@code answer(false)}
+     * if not. Resumes on the calling request's Vert.x context (its event loop), never on the thread that ended the
+     * awaited. The timer is the event loop's own, so a wait costs no other thread.
      *
-     * @throws dev.threadlab.problem.Problem 503 {@code too-many-waiters} beyond the limit
-     * @throws IllegalStateException when called outside a Vert.x context (only requests wait)
+     * @throws dev.threadlab.job.TooManyWaitersException beyond the limit
+     * @throws NullPointerException when called outside a Vert.x context (only requests wait)
      */
-    public <T> CompletionStage<T> await(CompletionStage<?> completion, Duration timeout, Function<Boolean, T> answer) {
-        if (completion.toCompletableFuture().isDone()) {
+    public <T> CompletionStage<T> await(Awaitable awaited, Duration timeout, Function<Boolean, T> answer) {
+        if (awaited.isDone()) {
             // no waiter: an ended job is answered even at the waiter limit
             return CompletableFuture.completedFuture(answer.apply(true));
         }
         Context context = Objects.requireNonNull(Vertx.currentContext(), "a wait needs the request's Vert.x context");
         waiters.enter();
         CompletableFuture<T> result = new CompletableFuture<>();
-        new Wait<>(result, answer, context, timeout).start(completion);
+        new Wait<>(result, answer, context).start(awaited, timeout);
         return result;
     }
 
     /**
-     * One wait. It ends exactly once, by whichever comes first of the completion, the timer and a cancellation
-     * (the client went away): {@code ended} decides, and the winner frees the waiter slot. The timer id is written
-     * and read on the context's event loop only.
+     * One wait. It ends exactly once, by whichever comes first of the end of the awaited, the timer and a
+     * cancellation (the client went away): {@code ended} decides, and the winner detaches from the awaited, cancels
+     * the timer and frees the waiter slot. {@code attachment} and {@code timerId} are volatile because a
+     * cancellation may end the wait on another thread (Vert.x cancels timers from any thread).
      */
     private final class Wait<T> {
         private final CompletableFuture<T> result;
         private final Function<Boolean, T> answer;
         private final Context context;
-        private final Duration timeout;
         private final AtomicBoolean ended = new AtomicBoolean();
-        private long timerId = -1;
+        private volatile Awaitable.Attachment attachment;
+        private volatile long timerId = -1;
 
-        Wait(CompletableFuture<T> result, Function<Boolean, T> answer, Context context, Duration timeout) {
+        Wait(CompletableFuture<T> result, Function<Boolean, T> answer, Context context) {
             this.result = result;
             this.answer = answer;
             this.context = context;
-            this.timeout = timeout;
         }
 
-        void start(CompletionStage<?> completion) {
+        void start(Awaitable awaited, Duration timeout) {
             timerId = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> end(false));
             result.whenComplete((answered, cancelled) -> end(null)); // a no-op unless the answer was cancelled
-            completion.whenComplete((done, failure) -> {
+            Awaitable.Attachment attached = awaited.attach(() -> {
                 if (Vertx.currentContext() == context) {
-                    end(true); // completed already, while this wait was being set up
+                    end(true); // ended already, while this wait was being set up
                 } else {
                     context.runOnContext(ignored -> end(true));
                 }
             });
+            attachment = attached;
+            if (ended.get()) {
+                attached.detach(); // it ended while attaching: leave nothing behind
+            }
         }
 
         /** @param completed true or false to answer with, null when the answer was cancelled */
@@ -99,8 +103,13 @@ public class AsyncWait {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
-            if (timerId >= 0 && !Boolean.FALSE.equals(completed)) {
-                context.owner().cancelTimer(timerId);
+            Awaitable.Attachment attached = attachment;
+            if (attached != null) {
+                attached.detach();
+            }
+            long timer = timerId;
+            if (!Boolean.FALSE.equals(completed) && timer >= 0) {
+                context.owner().cancelTimer(timer);
             }
             waiters.exit();
             if (completed != null) {

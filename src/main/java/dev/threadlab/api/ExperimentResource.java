@@ -5,7 +5,7 @@ import dev.threadlab.experiment.Experiment;
 import dev.threadlab.experiment.ExperimentCharts;
 import dev.threadlab.experiment.ExperimentService;
 import dev.threadlab.input.Durations;
-import dev.threadlab.problem.Problem;
+import dev.threadlab.input.InvalidInputException;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -50,7 +50,7 @@ public class ExperimentResource {
             description = "{\"workload\":\"cpu\",\"params\":{...},\"pools\":[\"cpu\",\"gil\"],\"tasks\":[1,2,4],\"repeats\":3} or {\"preset\":\"cpu-bound-gil\"}; 202 with Location")
     public Response submit(ExperimentService.Request request) {
         if (request == null) {
-            throw Problem.invalidField("body", null, "a JSON object such as {\"preset\":\"cpu-bound-gil\"}");
+            throw new InvalidInputException("body", null, "a JSON object such as {\"preset\":\"cpu-bound-gil\"}");
         }
         Experiment experiment = experiments.submit(request);
         return Response.accepted(experiment.view()).header(HttpHeaders.LOCATION, "/experiments/" + experiment.id()).build();
@@ -75,7 +75,7 @@ public class ExperimentResource {
         if (format.equalsIgnoreCase("csv")) {
             return Response.ok(ExperimentCharts.csv(view), "text/csv").build();
         }
-        throw Problem.invalidField("format", format, "json or csv");
+        throw new InvalidInputException("format", format, "json or csv");
     }
 
     @GET
@@ -91,7 +91,7 @@ public class ExperimentResource {
             try {
                 chosen = ExperimentCharts.Metric.valueOf(metric.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw Problem.invalidField("metric", metric, "speedup, throughput, latency or chunk_latency");
+                throw new InvalidInputException("metric", metric, "speedup, throughput, latency or chunk_latency");
             }
         }
         return Response.ok(ExperimentCharts.svg(view, chosen), "image/svg+xml").build();
@@ -108,7 +108,7 @@ public class ExperimentResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Cancel an experiment; its running job is cancelled too")
+    @Operation(summary = "Cancel an experiment: it ends CANCELLED at once, and its running jobs are cancelled too")
     public Response cancel(@PathParam("id") String id) {
         return Response.accepted(experiments.cancel(id).view()).build();
     }

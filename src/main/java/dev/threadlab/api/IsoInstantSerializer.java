@@ -12,9 +12,8 @@ import java.time.ZoneOffset;
 /**
  * Writes an {@link Instant} as the same ISO-8601 UTC text as {@link Instant#toString()}
  * ({@code 2026-11-25T15:13:30.068875250Z}; the fraction in groups of three digits, none for a whole second),
- * with plain arithmetic instead of a {@code DateTimeFormatter}: every job answer carries one to three instants, and
- * the formatter was a measurable part of answering a trivial job. Years outside 0000-9999 (which ISO-8601 writes
- * with a sign) go through {@code toString}. Stateless and thread-safe.
+ * with plain arithmetic instead of a {@code DateTimeFormatter}, since every job answer carries up to three instants.
+ * Years outside 0000-9999 (which ISO-8601 writes with a sign) go through {@code toString}. Stateless and thread-safe.
  */
 final class IsoInstantSerializer extends StdSerializer<Instant> {
 

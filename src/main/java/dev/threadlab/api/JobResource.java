@@ -2,12 +2,12 @@ package dev.threadlab.api;
 
 import dev.threadlab.config.ThreadlabConfig;
 import dev.threadlab.input.Durations;
+import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.job.Job;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.JobView;
-import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -32,11 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code /jobs}: submit, read, join, cancel and wait for jobs. Only translates HTTP to the {@link JobEngine}.
@@ -49,7 +48,6 @@ import java.util.regex.Pattern;
 @NonBlocking
 public class JobResource {
 
-    private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*\"?(\\d{1,9})\"?");
     private static final Duration DEFAULT_JOIN = Duration.ofSeconds(30);
 
     private final JobEngine engine;
@@ -70,32 +68,37 @@ public class JobResource {
     @Operation(summary = "Submit a job",
             description = "202 with the job as accepted: id, workload, pool, tasks and state QUEUED (the whole job is at the Location); with ?wait=10s or 'Prefer: wait=10' the answer waits (capped) and is 200 with the finished job if it ended in time, else 202 with the job as it is then")
     public CompletionStage<RestResponse<JobView>> submit(JobRequest request,
-                                                         @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m")
+                                                         @Parameter(description = "wait up to this long for the job to end, e.g. 250ms, 10s, 1m (capped)")
                                                          @QueryParam("wait") String wait,
-                                                         @HeaderParam("Prefer") String prefer) {
+                                                         @HeaderParam("Prefer") List<String> prefer) {
         if (request == null) {
-            throw Problem.invalidField("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
+            throw new InvalidInputException("body", null, "a JSON object such as {\"workload\":\"cpu\"}");
         }
-        Duration waitFor = waitOf(wait, prefer);
-        Job job = engine.submit(request);
-        if (waitFor.isZero()) {
-            return CompletableFuture.completedFuture(accepted(job.id(), job.acceptedView()));
-        }
-        return waiting.await(job.completion(), waitFor,
-                ended -> ended ? RestResponse.ok(job.view()) : accepted(job.id(), job.view()));
-    }
-
-    private Duration waitOf(String wait, String prefer) {
+        Duration waitFor = Duration.ZERO;
+        String applied = null;
         if (wait != null) {
-            return Durations.parse("wait", wait, Duration.ZERO, maxWait);
-        }
-        if (prefer != null) {
-            Matcher matcher = PREFER_WAIT.matcher(prefer);
-            if (matcher.find()) {
-                return Durations.parse("Prefer: wait", matcher.group(1), Duration.ZERO, maxWait);
+            waitFor = Durations.parse("wait", wait, Duration.ZERO, maxWait); // a query parameter is strict
+        } else {
+            OptionalLong preferred = Preferences.waitSeconds(prefer); // a preference that cannot be used is ignored
+            if (preferred.isPresent()) {
+                waitFor = preferred.getAsLong() >= maxWait.toSeconds() ? maxWait : Duration.ofSeconds(preferred.getAsLong());
+                applied = "wait=" + waitFor.toSeconds();
             }
         }
-        return Duration.ZERO;
+        Job job = engine.submit(request);
+        String preferenceApplied = applied;
+        if (waitFor.isZero() && preferenceApplied == null) {
+            return CompletableFuture.completedFuture(accepted(job.id(), job.acceptedView()));
+        }
+        return waiting.await(job.completion(), waitFor, ended -> {
+            RestResponse.ResponseBuilder<JobView> answer = ended
+                    ? RestResponse.ResponseBuilder.ok(job.view())
+                    : RestResponse.ResponseBuilder.accepted(job.view()).header(HttpHeaders.LOCATION, "/jobs/" + job.id());
+            if (preferenceApplied != null) {
+                answer.header("Preference-Applied", preferenceApplied); // RFC 7240: say which preference was honoured
+            }
+            return answer.build();
+        });
     }
 
     @GET
@@ -121,7 +124,7 @@ public class JobResource {
         try {
             return JobState.valueOf(state.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Problem.invalidField("state", state, "one of " + Arrays.toString(JobState.values()));
+            throw new InvalidInputException("state", state, "one of " + Arrays.toString(JobState.values()));
         }
     }
 
@@ -137,7 +140,7 @@ public class JobResource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw Problem.invalidField("limit", limit, "a whole number from 1 to " + maxListLimit);
+        throw new InvalidInputException("limit", limit, "a whole number from 1 to " + maxListLimit);
     }
 
     @GET
@@ -180,20 +183,20 @@ public class JobResource {
             description = "mode ALL (default) returns when all are done, ANY when the first is; both return at the timeout")
     public CompletionStage<WaitResult> waitFor(WaitRequest request) {
         if (request == null || request.ids() == null || request.ids().isEmpty()) {
-            throw Problem.invalidField("ids", null, "a non-empty list of 1 to " + maxWaitIds + " job ids");
+            throw new InvalidInputException("ids", null, "a non-empty list of 1 to " + maxWaitIds + " job ids");
         }
         if (request.ids().size() > maxWaitIds) {
-            throw Problem.invalidField("ids", request.ids().size() + " ids", "1 to " + maxWaitIds + " job ids");
+            throw new InvalidInputException("ids", request.ids().size() + " ids", "1 to " + maxWaitIds + " job ids");
         }
         String mode = request.mode() == null ? "ALL" : request.mode().toUpperCase(Locale.ROOT);
         if (!mode.equals("ALL") && !mode.equals("ANY")) {
-            throw Problem.invalidField("mode", request.mode(), "ALL or ANY");
+            throw new InvalidInputException("mode", request.mode(), "ALL or ANY");
         }
         Duration waitFor = Durations.parse("timeout", request.timeout(), DEFAULT_JOIN, maxWait);
         Map<String, Job> jobs = new LinkedHashMap<>();
         for (String id : request.ids()) {
             if (id == null) {
-                throw Problem.invalidField("ids", null, "job ids, not null");
+                throw new InvalidInputException("ids", null, "job ids, not null");
             }
             jobs.putIfAbsent(id, engine.get(id));
         }
@@ -210,9 +213,8 @@ public class JobResource {
     }
 
     /**
-     * 202 with a relative {@code Location}, as RFC 9110 allows: right behind any proxy, and it spares the hot path
-     * the per-request URI parsing an absolute one costs. The typed {@link RestResponse} lets Quarkus REST choose
-     * the JSON writer at build time.
+     * 202 with a relative {@code Location}, as RFC 9110 allows: right behind any proxy, with no per-request URI
+     * building. The typed {@link RestResponse} lets Quarkus REST choose the JSON writer at build time.
      */
     private static RestResponse<JobView> accepted(String id, JobView view) {
         return RestResponse.ResponseBuilder.accepted(view).header(HttpHeaders.LOCATION, "/jobs/" + id).build();

@@ -1,6 +1,7 @@
 package dev.threadlab.api;
 
 import dev.threadlab.admin.AdminToken;
+import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.job.JobAccounts;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.pool.Pool;
@@ -9,7 +10,6 @@ import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.pool.PoolSettings;
 import dev.threadlab.pool.PoolStats;
 import dev.threadlab.pool.PoolUpdate;
-import dev.threadlab.problem.Problem;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -51,20 +51,24 @@ public class PoolResource {
     @Path("/{name}")
     @Operation(summary = "One pool with its settings and live figures")
     public Map<String, Object> get(@PathParam("name") String name) {
-        return view(pools.find(name));
+        return view(find(name));
+    }
+
+    private Pool find(String name) {
+        return pools.find(name).orElseThrow(() -> Problem.notFound("pool", "no pool named '" + name + "'; pools: " + pools.names()));
     }
 
     @PATCH
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change threads, maxConcurrency, queueCapacity or switchInterval live",
-            description = "Needs 'Authorization: Bearer <token>' when threadlab.admin.token is set")
+            description = "An admin operation: needs 'Authorization: Bearer <token>' with the token configured as threadlab.admin.token; without a configured token it is disabled (403)")
     public Map<String, Object> update(@PathParam("name") String name, PoolUpdate update,
                                       @HeaderParam("Authorization") String authorization) {
         admin.check(authorization);
-        Pool pool = pools.find(name);
+        Pool pool = find(name);
         if (update == null) {
-            throw Problem.invalidField("body", null, "a JSON object such as {\"threads\":4}");
+            throw new InvalidInputException("body", null, "a JSON object such as {\"threads\":4}");
         }
         update.applyTo(pool);
         return view(pool);

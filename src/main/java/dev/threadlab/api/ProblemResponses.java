@@ -4,36 +4,53 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.threadlab.problem.Problem;
-import jakarta.validation.ConstraintViolationException;
+import dev.threadlab.admin.AdminRefusedException;
+import dev.threadlab.experiment.ExperimentEndedException;
+import dev.threadlab.experiment.ExperimentNotFoundException;
+import dev.threadlab.experiment.ExperimentsBusyException;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.job.JobEndedException;
+import dev.threadlab.job.JobNotFoundException;
+import dev.threadlab.job.ShuttingDownException;
+import dev.threadlab.job.TooManyWaitersException;
+import dev.threadlab.pool.PoolSaturatedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.io.IOException;
-
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns every error into an RFC 9457 {@code application/problem+json} response. Nothing internal (class names,
- * stack traces) reaches the client; unexpected errors are logged here and answered with a generic 500.
+ * Turns every error into an RFC 9457 {@code application/problem+json} response: the engine's exceptions, decoding
+ * errors, and the framework's own refusals. This is the one place that knows their status codes and headers.
+ * Nothing internal (class names, stack traces) reaches the client; unexpected errors are logged here and answered
+ * with a generic 500. Stateless.
  */
 public final class ProblemResponses {
 
     public static final String PROBLEM_JSON = "application/problem+json";
+    /** How soon a client may retry a join or wait refused at the waiter limit. */
+    private static final long WAITERS_RETRY_AFTER_SECONDS = 1;
     private static final Logger LOG = Logger.getLogger(ProblemResponses.class);
 
-    public static Response toResponse(Problem problem) {
+    /** The JSON members of a problem, in RFC 9457's order, then its extensions. */
+    static Map<String, Object> body(Problem problem) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.type());
         body.put("title", problem.title());
         body.put("status", problem.status());
         body.put("detail", problem.detail());
         body.putAll(problem.extensions());
-        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body);
+        return body;
+    }
+
+    public static Response toResponse(Problem problem) {
+        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body(problem));
         problem.headers().forEach(response::header);
         return response.build();
     }
@@ -41,6 +58,75 @@ public final class ProblemResponses {
     @ServerExceptionMapper
     public Response problem(Problem problem) {
         return toResponse(problem);
+    }
+
+    /** A 400 about one field of the request: names the field, the value sent and what is allowed. */
+    static Problem invalid(InvalidInputException e) {
+        return Problem.of(400, "invalid-field", "Invalid request field", e.getMessage())
+                .with("field", e.field()).with("value", e.value()).with("allowed", e.allowed());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidInput(InvalidInputException e) {
+        return toResponse(invalid(e));
+    }
+
+    @ServerExceptionMapper
+    public Response poolSaturated(PoolSaturatedException e) {
+        return toResponse(Problem.of(503, "pool-saturated", "Pool saturated", e.getMessage())
+                .with("pool", e.pool()).with("held", e.held()).with("capacity", e.capacity())
+                .retryAfter(e.retryAfterSeconds()));
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e) {
+        return toResponse(Problem.of(503, "shutting-down", "Shutting down", e.getMessage())
+                .retryAfter(ShuttingDownException.RETRY_AFTER_SECONDS));
+    }
+
+    @ServerExceptionMapper
+    public Response jobNotFound(JobNotFoundException e) {
+        Problem problem = Problem.notFound("job", e.getMessage());
+        if (e.ownerInstance().isPresent()) {
+            problem = problem.with("instance", e.instance()).with("ownerInstance", e.ownerInstance().get());
+        }
+        return toResponse(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response jobEnded(JobEndedException e) {
+        return toResponse(Problem.of(409, "job-terminal", "Job already ended", e.getMessage()).with("state", e.state()));
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyWaiters(TooManyWaitersException e) {
+        return toResponse(Problem.of(503, "too-many-waiters", "Too many waiting requests", e.getMessage())
+                .with("limit", e.limit()).retryAfter(WAITERS_RETRY_AFTER_SECONDS));
+    }
+
+    @ServerExceptionMapper
+    public Response experimentNotFound(ExperimentNotFoundException e) {
+        return toResponse(Problem.notFound("experiment", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response experimentEnded(ExperimentEndedException e) {
+        return toResponse(Problem.of(409, "experiment-terminal", "Experiment already ended", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response experimentsBusy(ExperimentsBusyException e) {
+        return toResponse(Problem.of(503, "experiments-busy", "Too many experiments", e.getMessage())
+                .retryAfter(ExperimentsBusyException.RETRY_AFTER_SECONDS));
+    }
+
+    /** 403 while admin operations are disabled (no token could help), 401 for a missing or wrong token. */
+    @ServerExceptionMapper
+    public Response adminRefused(AdminRefusedException e) {
+        return toResponse(e.disabled()
+                ? Problem.of(403, "admin-disabled", "Admin operations disabled", e.getMessage())
+                : Problem.of(401, "unauthorized", "Unauthorized", e.getMessage())
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"threadlab\""));
     }
 
     /** Unknown fields, wrong types and syntax errors, each named precisely. */
@@ -87,14 +173,6 @@ public final class ProblemResponses {
     }
 
     @ServerExceptionMapper
-    public Response constraintViolation(ConstraintViolationException e) {
-        var violation = e.getConstraintViolations().iterator().next();
-        String path = violation.getPropertyPath().toString();
-        String field = path.substring(path.lastIndexOf('.') + 1);
-        return toResponse(Problem.invalidField(field, violation.getInvalidValue(), violation.getMessage()));
-    }
-
-    @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
         if (e.getCause() instanceof JsonProcessingException json) {
             return toResponse(describeJson(json)); // the JSON reader wraps decoding errors
@@ -105,6 +183,11 @@ public final class ProblemResponses {
             return toResponse(Problem.of(500, "internal-error", "Internal error",
                     "the server could not handle this request"));
         }
+        return toResponse(framework(status));
+    }
+
+    /** The framework's own refusals (no route, wrong method, wrong media type), as problems. */
+    static Problem framework(int status) {
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "Request refused" : known.getReasonPhrase();
         String slug = switch (status) {
@@ -116,13 +199,13 @@ public final class ProblemResponses {
             default -> "bad-request";
         };
         String detail = switch (status) {
-            case 404 -> "no such resource; see /q/openapi for the API";
-            case 405 -> "this method is not allowed on this resource; see /q/openapi";
+            case 404 -> "no such resource; the API is described at /q/openapi (a YAML document) and /q/swagger-ui";
+            case 405 -> "this method is not allowed on this resource; see /q/swagger-ui";
             case 415 -> "send the body as application/json";
             case 413 -> "the request body is larger than the limit";
             default -> title;
         };
-        return toResponse(Problem.of(status, slug, title, detail));
+        return Problem.of(status, slug, title, detail);
     }
 
     @ServerExceptionMapper
@@ -147,7 +230,7 @@ public final class ProblemResponses {
         if (Map.class.isAssignableFrom(type)) {
             return "a JSON object";
         }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "a JSON array";
         }
         if (type == String.class) {

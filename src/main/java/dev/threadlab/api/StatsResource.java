@@ -29,7 +29,7 @@ public class StatsResource {
 
     @GET
     @Operation(summary = "Job accounting per pool and in total, retained jobs, waiting joins",
-            description = "'balanced' is submitted == finished + inFlight: no accepted job is ever dropped")
+            description = "'balanced': every pool has submitted == finished + inFlight and no duplicate ends; 'stalledJobs' counts jobs whose tasks all ended but which never ended themselves; after a drain, inFlight and unfinishedHeld are both 0")
     public Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("instance", engine.instance());
@@ -40,6 +40,8 @@ public class StatsResource {
         Map<String, JobAccounts.Counts> byPool = new LinkedHashMap<>(accounts);
         byPool.remove("total");
         stats.put("byPool", byPool);
+        stats.put("unfinishedHeld", engine.unfinishedHeld());
+        stats.put("stalledJobs", engine.stalled());
         stats.put("jobsKnown", engine.known());
         stats.put("finishedRetained", engine.retainedFinished());
         stats.put("joinWaiters", waiters.waiting());

@@ -1,8 +1,8 @@
 package dev.threadlab.api;
 
-import dev.threadlab.workload.ParamSpec;
-import dev.threadlab.workload.WorkloadCatalog;
+import dev.threadlab.input.ParamSpec;
 import dev.threadlab.job.JobEngine;
+import dev.threadlab.workload.WorkloadCatalog;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

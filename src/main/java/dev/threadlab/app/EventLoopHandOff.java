@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Lets jobs submitted on a Vert.x event loop reach their pool's threads together: the first submission of a burst
  * queues one task behind the requests the event loop is already handling, and that task hands every pool touched
- * meanwhile over to its threads. Under load a burst is several requests, so a trivial job no longer pays a thread
- * wake-up of its own; an idle service hands over microseconds after the request. Any other thread hands over at once.
+ * meanwhile over to its threads, so a burst of jobs wakes the threads once; an idle service hands over right after
+ * the request. Any other thread hands over at once.
  *
  * <p>Thread-safety: the pending hand-overs are per event-loop thread (a {@link ThreadLocal}) and only that thread
  * touches them, both when adding and when running them, since the deferred task runs on the same event loop.

@@ -8,7 +8,7 @@ import dev.threadlab.gil.GilListenerFactory;
 import dev.threadlab.job.EngineSettings;
 import dev.threadlab.job.IdGenerator;
 import dev.threadlab.job.JobEngine;
-import dev.threadlab.job.JobObserver;
+import dev.threadlab.job.JobEvents;
 import dev.threadlab.job.Waiters;
 import dev.threadlab.pool.ExecutionModel;
 import dev.threadlab.pool.HandOff;
@@ -53,7 +53,7 @@ public class ThreadlabRuntime {
     private final AdminToken admin;
     private final ExperimentService experiments;
 
-    public ThreadlabRuntime(ThreadlabConfig config, JobObserver observer, GilListenerFactory gilListeners) {
+    public ThreadlabRuntime(ThreadlabConfig config, JobEvents events, GilListenerFactory gilListeners) {
         ThreadlabConfig.Limits limits = config.limits();
         this.pools = new PoolRegistry(buildPools(config.pools(), gilListeners));
         this.fileSpace = new FileSpace(Path.of(System.getProperty("java.io.tmpdir")), limits.fileBytesInFlight());
@@ -67,13 +67,13 @@ public class ThreadlabRuntime {
         EngineSettings settings = new EngineSettings(limits.tasks(), jobs.defaultTimeout().toMillis(),
                 limits.timeoutMs(), jobs.retention(), jobs.maxRetained());
         this.engine = new JobEngine(catalog, pools, settings, new IdGenerator(config.instanceId()),
-                observer);
+                events);
         this.waiters = new Waiters(jobs.maxWaiters());
         this.admin = new AdminToken(config.admin().token());
         this.experiments = new ExperimentService(engine, new IdGenerator(Optional.of(engine.instance())),
                 ExperimentService.Limits.DEFAULT);
-        if (admin.open()) {
-            LOG.warn("threadlab.admin.token is not set: anyone can change pools (PATCH /pools/{name}); set it (env THREADLAB_ADMIN_TOKEN) outside demos");
+        if (!admin.enabled()) {
+            LOG.info("admin operations (PATCH /pools/{name}) are disabled: set threadlab.admin.token (env THREADLAB_ADMIN_TOKEN) to enable them");
         }
         LOG.infof("threadlab instance '%s' ready with pools %s", engine.instance(),
                 pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList());

@@ -89,7 +89,7 @@ public interface ThreadlabConfig {
 
     /** Operations that change the service for everyone (PATCH /pools/{name}). */
     interface Admin {
-        /** When set, those operations need {@code Authorization: Bearer <token>}; unset, they stay open (demos). */
+        /** When set, those operations need {@code Authorization: Bearer <token>}; unset, they are disabled (403). */
         Optional<String> token();
     }
 
@@ -129,5 +129,13 @@ public interface ThreadlabConfig {
 
         @WithDefault("1000")
         int waitIds();
+
+        /** Characters of a request target (path and query); longer ones are refused with 414. */
+        @WithDefault("8192")
+        int uriLength();
+
+        /** Bytes of request headers; more are refused with 431. */
+        @WithDefault("20480")
+        int headerBytes();
     }
 }

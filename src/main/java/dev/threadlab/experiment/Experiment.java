@@ -2,23 +2,27 @@ package dev.threadlab.experiment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.threadlab.experiment.ExperimentSpec.Point;
+import dev.threadlab.job.Awaitable;
+import dev.threadlab.job.Completion;
+import dev.threadlab.job.Job;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
  * One experiment: its spec, what each point measured so far, and its state.
  *
- * <p>Thread-safety: {@code lock} guards the state fields and {@code measurements}; the runner thread writes, request
- * threads read consistent snapshots through {@link #view()}. {@code completion} completes once, outside the lock,
- * when the experiment becomes terminal. {@code cancelRequested} is volatile so the runner sees it between jobs.
+ * <p>A cancel ends the experiment at once (like a job's cancel) and hands back the jobs it was running, for the
+ * caller to cancel; the runner thread notices at its next step and measures nothing more.
+ *
+ * <p>Thread-safety: {@code lock} guards the state fields, {@code running} and {@code measurements}; the runner thread
+ * writes, request threads read consistent snapshots through {@link #view()}. {@code completion} completes once,
+ * outside the lock, when the experiment becomes terminal.
  */
 public final class Experiment {
 
@@ -36,11 +40,12 @@ public final class Experiment {
     private final ExperimentSpec spec;
     private final List<Point> points;
     private final Instant submittedAt = Instant.now();
-    private final CompletableFuture<Experiment> completion = new CompletableFuture<>();
-    private volatile boolean cancelRequested;
+    private final Completion completion = new Completion();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final List<List<Measurement>> measurements = new ArrayList<>();
+    /** The jobs the runner has submitted for the point it measures now. */
+    private final List<Job> running = new ArrayList<>();
     private ExperimentState state = ExperimentState.QUEUED;
     private Instant startedAt;
     private Instant finishedAt;
@@ -76,29 +81,63 @@ public final class Experiment {
         }
     }
 
-    public CompletionStage<Experiment> completion() {
-        return completion.minimalCompletionStage();
+    /** Ends when the experiment becomes terminal. */
+    public Awaitable completion() {
+        return completion;
     }
 
-    boolean cancelRequested() {
-        return cancelRequested;
+    boolean ended() {
+        return state().terminal();
     }
 
-    /** @return false if the experiment has ended already */
-    boolean requestCancel() {
+    /**
+     * Ends the experiment as CANCELLED at once.
+     *
+     * @return the jobs it was running, for the caller to cancel; null if it had ended already
+     */
+    List<Job> cancel() {
+        List<Job> stopped;
+        lock.lock();
+        try {
+            if (state.terminal()) {
+                return null;
+            }
+            stopped = List.copyOf(running);
+            running.clear();
+            endLocked(ExperimentState.CANCELLED, null);
+        } finally {
+            lock.unlock();
+        }
+        completion.complete();
+        return stopped;
+    }
+
+    /**
+     * Records a job the runner submitted for the current point.
+     *
+     * @return false if the experiment has ended meanwhile: the runner cancels the job itself
+     */
+    boolean running(Job job) {
         lock.lock();
         try {
             if (state.terminal()) {
                 return false;
             }
-            cancelRequested = true;
+            running.add(job);
+            return true;
         } finally {
             lock.unlock();
         }
-        if (state() == ExperimentState.QUEUED) {
-            end(ExperimentState.CANCELLED, null); // never started: ends at once
+    }
+
+    /** The current point's jobs are over. */
+    void pointDone() {
+        lock.lock();
+        try {
+            running.clear();
+        } finally {
+            lock.unlock();
         }
-        return true;
     }
 
     /** @return false if it was cancelled while queued */
@@ -131,13 +170,18 @@ public final class Experiment {
             if (state.terminal()) {
                 return;
             }
-            state = terminal;
-            error = failure;
-            finishedAt = Instant.now();
+            endLocked(terminal, failure);
         } finally {
             lock.unlock();
         }
-        completion.complete(this);
+        completion.complete();
+    }
+
+    /** Holds {@code lock}. */
+    private void endLocked(ExperimentState terminal, String failure) {
+        state = terminal;
+        error = failure;
+        finishedAt = Instant.now();
     }
 
     Instant finishedAt() {

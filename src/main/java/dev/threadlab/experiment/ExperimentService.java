@@ -1,14 +1,17 @@
 package dev.threadlab.experiment;
 
 import dev.threadlab.experiment.ExperimentSpec.Point;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.job.IdGenerator;
 import dev.threadlab.job.Job;
+import dev.threadlab.job.JobEndedException;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobState;
-import dev.threadlab.problem.Problem;
-import dev.threadlab.workload.ParamSpec;
-import dev.threadlab.workload.Params;
+import dev.threadlab.job.ShuttingDownException;
+import dev.threadlab.pool.PoolSaturatedException;
 import dev.threadlab.workload.Workload;
 import dev.threadlab.workload.WorkloadCatalog;
 import org.jboss.logging.Logger;
@@ -23,17 +26,15 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Validates, runs and keeps experiments. Experiments run one at a time on a single runner thread, and their points
  * one after another, so that nothing else this service starts disturbs a measurement; each repetition is an
- * ordinary job, and one unrecorded run of the first point warms the JIT up before anything is measured. Limits: points, repetitions, task runs and a wall-clock budget per experiment, plus a bounded
- * queue of waiting experiments.
+ * ordinary job, and one unrecorded run of the first point warms the JIT up before anything is measured. Limits:
+ * points, repetitions, task runs and a wall-clock budget per experiment, plus a bounded queue of waiting experiments.
  *
  * <p>Thread-safety: experiments live in concurrent collections; each experiment is thread-safe; the runner thread
  * is the only one that submits an experiment's jobs.
@@ -54,6 +55,7 @@ public final class ExperimentService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ExperimentService.class);
     private static final Duration BACKGROUND_START = Duration.ofSeconds(5);
+    private static final Duration JOB_END_MARGIN = Duration.ofSeconds(30);
 
     private final JobEngine engine;
     private final IdGenerator ids;
@@ -73,7 +75,8 @@ public final class ExperimentService implements AutoCloseable {
     /**
      * Validates and queues an experiment.
      *
-     * @throws Problem 400 naming the field and limit, 503 when too many experiments wait already
+     * @throws InvalidInputException naming the field and limit
+     * @throws ExperimentsBusyException when too many experiments wait already
      */
     public Experiment submit(Request request) {
         ExperimentSpec spec = validate(request);
@@ -83,28 +86,33 @@ public final class ExperimentService implements AutoCloseable {
             runner.execute(() -> run(experiment));
         } catch (RejectedExecutionException full) {
             byId.remove(experiment.id());
-            throw Problem.of(503, "experiments-busy", "Too many experiments",
-                    limits.maxQueued() + " experiments wait already; they run one at a time").retryAfter(30);
+            throw new ExperimentsBusyException(limits.maxQueued());
         }
-        experiment.completion().whenComplete((done, failure) -> retire(experiment));
+        experiment.completion().attach(() -> retire(experiment));
         return experiment;
     }
 
+    /** @throws ExperimentNotFoundException for an unknown or evicted id */
     public Experiment get(String id) {
         Experiment experiment = byId.get(id);
         if (experiment == null) {
-            throw Problem.notFound("experiment", "no experiment '" + id + "' here: it never existed or was evicted");
+            throw new ExperimentNotFoundException(id);
         }
         return experiment;
     }
 
-    /** @throws Problem 409 when it has ended already */
+    /**
+     * Ends an experiment as CANCELLED at once and cancels the jobs it is running.
+     *
+     * @throws ExperimentEndedException when it has ended already
+     */
     public Experiment cancel(String id) {
         Experiment experiment = get(id);
-        if (!experiment.requestCancel()) {
-            throw Problem.of(409, "experiment-terminal", "Experiment already ended",
-                    "experiment '" + id + "' is " + experiment.state() + " already");
+        List<Job> running = experiment.cancel();
+        if (running == null) {
+            throw new ExperimentEndedException(id, experiment.state());
         }
+        running.forEach(this::cancelQuietly);
         return experiment;
     }
 
@@ -124,11 +132,11 @@ public final class ExperimentService implements AutoCloseable {
         if (request.preset() != null) {
             Request preset = Presets.ALL.get(request.preset());
             if (preset == null) {
-                throw Problem.invalidField("preset", request.preset(), "one of " + Presets.ALL.keySet());
+                throw new InvalidInputException("preset", request.preset(), "one of " + Presets.ALL.keySet());
             }
             if (request.workload() != null || request.pools() != null || request.tasks() != null || request.params() != null
                     || request.variants() != null || request.background() != null || request.repeats() != null) {
-                throw Problem.invalidField("preset", request.preset(), "a preset alone: it fixes every other field");
+                throw new InvalidInputException("preset", request.preset(), "a preset alone: it fixes every other field");
             }
             return spec(request.preset(), Presets.DESCRIPTIONS.get(request.preset()), preset);
         }
@@ -141,24 +149,28 @@ public final class ExperimentService implements AutoCloseable {
         List<Map<String, Object>> variants = request.variants() == null || request.variants().isEmpty()
                 ? List.of(Map.of()) : request.variants();
         if (variants.size() > 6) {
-            throw Problem.invalidField("variants", variants.size() + " variants", "1 to 6 parameter variants");
+            throw new InvalidInputException("variants", variants.size() + " variants", "1 to 6 parameter variants");
         }
         for (int i = 0; i < variants.size(); i++) {
             if (variants.get(i) == null) {
-                throw Problem.invalidField("variants[" + i + "]", null, "an object of parameters");
+                throw new InvalidInputException("variants[" + i + "]", null, "an object of parameters");
             }
             Map<String, Object> merged = new LinkedHashMap<>(params);
             merged.putAll(variants.get(i));
             Params.validate(WorkloadCatalog.allParams(workload), merged); // 400 naming params.<name>
         }
         if (request.pools() == null || request.pools().isEmpty() || request.pools().size() > 6) {
-            throw Problem.invalidField("pools", request.pools(), "1 to 6 pool names");
+            throw new InvalidInputException("pools", request.pools(), "1 to 6 pool names");
         }
         List<String> pools = List.copyOf(new LinkedHashSet<>(request.pools()));
-        pools.forEach(engine.pools()::get); // 400 listing the pools
+        for (String pool : pools) {
+            if (engine.pools().find(pool).isEmpty()) {
+                throw new InvalidInputException("pools", pool, "names of pools: " + engine.pools().names());
+            }
+        }
         List<Integer> tasks = integers("tasks", request.tasks(), List.of(), 1, engine.settings().maxTasks(), 10);
         if (tasks.isEmpty()) {
-            throw Problem.invalidField("tasks", "[]", "1 to 10 task counts, each 1 to " + engine.settings().maxTasks());
+            throw new InvalidInputException("tasks", "[]", "1 to 10 task counts, each 1 to " + engine.settings().maxTasks());
         }
         List<Integer> background = integers("background", request.background(), List.of(0), 0, 16, 4);
         int repeats = Math.toIntExact((Long) ParamSpec.integer("repeats", 3, 1, 10, "repeats", "repeats")
@@ -171,11 +183,11 @@ public final class ExperimentService implements AutoCloseable {
 
     private void checkSize(ExperimentSpec spec) {
         if (spec.pointCount() > limits.maxPoints()) {
-            throw Problem.invalidField("points", spec.pointCount(),
+            throw new InvalidInputException("points", spec.pointCount(),
                     "at most " + limits.maxPoints() + " points (variants × pools × tasks × background)");
         }
         if (spec.pointCount() * spec.repeats() > limits.maxJobs()) {
-            throw Problem.invalidField("repeats", spec.repeats(),
+            throw new InvalidInputException("repeats", spec.repeats(),
                     "at most " + limits.maxJobs() + " jobs in all (points × repeats); this asks " + spec.pointCount() * spec.repeats());
         }
         long taskRuns = 0;
@@ -183,7 +195,7 @@ public final class ExperimentService implements AutoCloseable {
             taskRuns += (long) (point.tasks() + point.background()) * spec.repeats();
         }
         if (taskRuns > limits.maxTaskRuns()) {
-            throw Problem.invalidField("tasks", spec.tasks(), "at most " + limits.maxTaskRuns()
+            throw new InvalidInputException("tasks", spec.tasks(), "at most " + limits.maxTaskRuns()
                     + " task runs in all (sum of tasks × repeats over the points); this asks " + taskRuns);
         }
     }
@@ -193,7 +205,7 @@ public final class ExperimentService implements AutoCloseable {
             return fallback;
         }
         if (raw.size() > most) {
-            throw Problem.invalidField(field, raw.size() + " values", "at most " + most + " values");
+            throw new InvalidInputException(field, raw.size() + " values", "at most " + most + " values");
         }
         ParamSpec spec = ParamSpec.integer(field, min, min, max, null, field);
         LinkedHashSet<Integer> values = new LinkedHashSet<>();
@@ -216,70 +228,80 @@ public final class ExperimentService implements AutoCloseable {
             for (int i = 0; i < points.size(); i++) {
                 Point point = points.get(i);
                 for (int repeat = 0; repeat < spec.repeats(); repeat++) {
-                    if (experiment.cancelRequested()) {
-                        experiment.end(ExperimentState.CANCELLED, null);
-                        return;
+                    if (experiment.ended()) {
+                        return; // cancelled: it ended at the cancel
                     }
                     if (System.nanoTime() > deadline) {
                         experiment.end(ExperimentState.TIMED_OUT, "the experiment ran longer than " + limits.maxDuration());
                         return;
                     }
-                    experiment.record(i, measure(experiment, point, deadline));
+                    Measurement measurement = measure(experiment, point, deadline);
+                    if (measurement != null) {
+                        experiment.record(i, measurement);
+                    }
                 }
             }
             experiment.end(ExperimentState.SUCCEEDED, null);
-        } catch (Problem problem) {
-            experiment.end(ExperimentState.FAILED, problem.detail());
+        } catch (InvalidInputException | PoolSaturatedException | ShuttingDownException refused) {
+            experiment.end(ExperimentState.FAILED, refused.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             experiment.end(ExperimentState.CANCELLED, "the service is shutting down");
-        } catch (RuntimeException | ExecutionException e) {
+        } catch (RuntimeException e) {
             LOG.error("experiment failed", e);
             experiment.end(ExperimentState.FAILED, "the experiment could not run to its end");
         }
     }
 
-    /** Runs one repetition of a point as a job (with background CPU jobs if asked) and measures it. */
-    private Measurement measure(Experiment experiment, Point point, long deadline)
-            throws InterruptedException, ExecutionException {
+    /**
+     * Runs one repetition of a point as a job (with background CPU jobs if asked) and measures it.
+     *
+     * @return null when the experiment ended meanwhile (its jobs are cancelled then)
+     */
+    private Measurement measure(Experiment experiment, Point point, long deadline) throws InterruptedException {
         Job background = null;
-        if (point.background() > 0) {
-            background = engine.submit(new JobRequest("cpu", point.pool(), point.background(),
-                    Map.of("iterations", 10_000_000_000L), null));
-            long started = System.nanoTime() + BACKGROUND_START.toNanos();
-            while (background.state() == JobState.QUEUED && System.nanoTime() < started) {
-                TimeUnit.MILLISECONDS.sleep(1);
-            }
-        }
-        Map<String, Object> params = new LinkedHashMap<>(experiment.spec().params());
-        params.putAll(point.variant());
-        long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        Job job = engine.submit(new JobRequest(experiment.spec().workload(), point.pool(), point.tasks(), params,
-                Math.min(remainingMs, engine.settings().maxTimeoutMs())));
         try {
-            while (true) {
-                try {
-                    job.completion().toCompletableFuture().get(100, TimeUnit.MILLISECONDS);
-                    break;
-                } catch (TimeoutException stillRunning) {
-                    if (experiment.cancelRequested()) {
-                        cancelQuietly(job);
-                    }
+            if (point.background() > 0) {
+                background = submitFor(experiment, new JobRequest("cpu", point.pool(), point.background(),
+                        Map.of("iterations", 10_000_000_000L), null));
+                long started = System.nanoTime() + BACKGROUND_START.toNanos();
+                while (background.state() == JobState.QUEUED && System.nanoTime() < started) {
+                    TimeUnit.MILLISECONDS.sleep(1); // bounded: the background must be running before the point is
                 }
             }
-            return Measurement.of(job.view());
+            Map<String, Object> params = new LinkedHashMap<>(experiment.spec().params());
+            params.putAll(point.variant());
+            long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            long timeoutMs = Math.min(remainingMs, engine.settings().maxTimeoutMs());
+            Job job = submitFor(experiment, new JobRequest(experiment.spec().workload(), point.pool(), point.tasks(),
+                    params, timeoutMs));
+            // the job's own deadline ends it within timeoutMs; the margin only guards against a stuck end
+            if (!job.completion().await(Duration.ofMillis(timeoutMs).plus(JOB_END_MARGIN))) {
+                cancelQuietly(job);
+            }
+            return experiment.ended() ? null : Measurement.of(job.view());
         } finally {
             if (background != null) {
                 cancelQuietly(background);
-                background.completion().toCompletableFuture().get();
+                background.completion().await(JOB_END_MARGIN);
             }
+            experiment.pointDone();
         }
+    }
+
+    /** Submits a job for the experiment; cancels it at once if the experiment ended meanwhile. */
+    private Job submitFor(Experiment experiment, JobRequest request) {
+        Job job = engine.submit(request);
+        if (!experiment.running(job)) {
+            cancelQuietly(job);
+        }
+        return job;
     }
 
     private void cancelQuietly(Job job) {
         try {
             engine.cancel(job.id());
-        } catch (Problem alreadyEnded) {
+        } catch (JobEndedException alreadyEnded) {
             // it ended by itself meanwhile
         }
     }
@@ -298,7 +320,12 @@ public final class ExperimentService implements AutoCloseable {
 
     @Override
     public void close() {
-        byId.values().forEach(Experiment::requestCancel);
+        for (Experiment experiment : byId.values()) {
+            List<Job> running = experiment.cancel();
+            if (running != null) {
+                running.forEach(this::cancelQuietly);
+            }
+        }
         runner.shutdownNow();
     }
 }

@@ -3,7 +3,7 @@ package dev.threadlab.gil;
 import dev.threadlab.pool.ExecutionModel;
 import dev.threadlab.pool.PoolTask;
 import dev.threadlab.pool.TaskHandle;
-import dev.threadlab.stats.LatencyHistogram;
+import dev.threadlab.stats.Quantiles;
 import dev.threadlab.stats.WindowedHistogram;
 
 import java.time.Duration;
@@ -102,7 +102,11 @@ public final class GilExecutionModel implements ExecutionModel {
         return view;
     }
 
-    /** Ratios are per interpreter (held time / wall time / interpreters), so 1.0 means every token always held. */
+    /**
+     * Ratios are per interpreter (held time / wall time / interpreters), so 1.0 means every token always held. A
+     * switch is the token changing hands between two threads (tasks or the probe); forced switches are the switches
+     * that followed a drop request, a subset of all switches.
+     */
     private static Map<String, Object> figures(GilCounters now, GilCounters then, long elapsedNanos,
                                                List<GilInterpreter> over, int tokens) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
@@ -111,9 +115,10 @@ public final class GilExecutionModel implements ExecutionModel {
         figures.put("heldRatio", round((now.heldNanos() - then.heldNanos()) / (seconds * 1e9 * tokens)));
         figures.put("waitRatio", round((now.contendedNanos() - then.contendedNanos()) / (seconds * 1e9 * tokens)));
         figures.put("switchesPerSecond", round((now.switches() - then.switches()) / seconds));
-        figures.put("forcedReleasesPerSecond", round((now.forcedReleases() - then.forcedReleases()) / seconds));
+        figures.put("forcedSwitchesPerSecond", round((now.forcedSwitches() - then.forcedSwitches()) / seconds));
         figures.put("voluntaryReleasesPerSecond", round((now.voluntaryReleases() - then.voluntaryReleases()) / seconds));
-        figures.put("forcedReleases", now.forcedReleases());
+        figures.put("switches", now.switches());
+        figures.put("forcedSwitches", now.forcedSwitches());
         figures.put("voluntaryReleases", now.voluntaryReleases());
         figures.put("waitingThreads", now.waitingTasks());
         figures.put("acquireLatencyMs", quantiles(over, GilInterpreter::acquireLatency));
@@ -124,13 +129,13 @@ public final class GilExecutionModel implements ExecutionModel {
 
     private static Map<String, Object> quantiles(List<GilInterpreter> over,
                                                  Function<GilInterpreter, WindowedHistogram> histogram) {
-        long[] merged = new long[LatencyHistogram.BUCKETS];
+        Quantiles merged = new Quantiles();
         for (GilInterpreter interpreter : over) {
-            histogram.apply(interpreter).addCountsTo(merged);
+            histogram.apply(interpreter).addTo(merged);
         }
         Map<String, Object> quantiles = new LinkedHashMap<>();
-        quantiles.put("p50", round(LatencyHistogram.quantileNanos(merged, 0.50) / 1e6));
-        quantiles.put("p99", round(LatencyHistogram.quantileNanos(merged, 0.99) / 1e6));
+        quantiles.put("p50", merged.millis(0.50));
+        quantiles.put("p99", merged.millis(0.99));
         return quantiles;
     }
 

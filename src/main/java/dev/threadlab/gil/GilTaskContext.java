@@ -15,6 +15,11 @@ import java.util.Map;
  * blocking call, handed over at a checkpoint when a waiter requested it, released around blocking calls, and
  * released when the task ends ({@link #end()}).
  *
+ * <p>A blocking call that completed always returns its result: taking the token back afterwards waits through
+ * interrupts, as CPython's {@code PyEval_RestoreThread} does, and a cancel is seen at the next checkpoint. So
+ * whatever the call acquired (a lock, a share of a budget) reaches the task's own {@code finally}; a cancel in
+ * that wait cannot drop it on the floor.
+ *
  * <p>Thread-safety: used only by its task's thread; the figures are plain fields for that reason.
  */
 final class GilTaskContext implements TaskContext {
@@ -66,7 +71,7 @@ final class GilTaskContext implements TaskContext {
             }
             throw failed;
         }
-        take();
+        takeBackAfter();
         return result;
     }
 
@@ -100,17 +105,36 @@ final class GilTaskContext implements TaskContext {
 
     private void take() {
         try {
-            GilToken.Acquisition acquisition = token.acquire(true);
-            holding = true;
-            heldSince = System.nanoTime();
-            waitNanos += acquisition.waitNanos();
-            if (acquisition.switched()) {
-                switches++;
-            }
-            interpreter.recordAcquired(acquisition.waitNanos());
+            took(token.acquire(true));
         } catch (InterruptedException e) {
             throw new TaskCancelledException();
         }
+    }
+
+    /** Takes the token back after a completed blocking call, whatever interrupts it; keeps the interrupt. */
+    private void takeBackAfter() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                took(token.acquire(true));
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // the next blocking call or checkpoint ends the task as cancelled
+        }
+    }
+
+    private void took(GilToken.Acquisition acquisition) {
+        holding = true;
+        heldSince = System.nanoTime();
+        waitNanos += acquisition.waitNanos();
+        if (acquisition.switched()) {
+            switches++;
+        }
+        interpreter.recordAcquired(acquisition.waitNanos());
     }
 
     private void drop(boolean forced) {

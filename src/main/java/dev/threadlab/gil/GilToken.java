@@ -11,17 +11,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *       Otherwise it waits for one switch interval at a time; when a wait times out and no switch happened
  *       meanwhile, it sets the drop request, then keeps waiting.</li>
  *   <li>A release wakes the waiter that has waited longest for this acquisition: a waiter keeps its place in
- *       line across its timed re-waits. (A single {@code Condition} would re-queue it at the tail after every
- *       timeout and let an I/O thread overtake a CPU thread that waited longer; measured against CPython 3.11 on
- *       the same machine, only the kept place reproduces its convoy: 2 intervals per op next to 2 CPU threads.)</li>
+ *       line across its timed re-waits, so an I/O thread cannot overtake a CPU thread that waited longer (which a
+ *       single {@code Condition}, re-queueing at the tail after every timeout, would allow): that order is what
+ *       makes a blocking op wait about two intervals next to two CPU threads, as in CPython.</li>
  *   <li>The holder polls {@link #dropRequested()} at its checkpoints. A forced release signals a waiter and then
  *       (FORCE_SWITCHING) waits on {@code taken} until another thread has taken the token, so it cannot win it
  *       straight back.</li>
  *   <li>A voluntary release (around blocking I/O) only signals a waiter; re-acquiring goes through the same
  *       acquire path with no priority, hence the convoy effect.</li>
  * </ul>
- * Two kinds of participant take the token: task threads, whose holds, waits, switches and releases are counted,
- * and the responsiveness probe, which only measures its own lag and leaves the task figures untouched.
+ * Two kinds of participant take the token: task threads, whose holds, waits and releases are counted, and the
+ * responsiveness probe, which measures its own lag. A <em>switch</em> is the token changing hands between two
+ * threads of either kind (CPython's {@code switch_number}); a <em>forced switch</em> is a switch right after a
+ * forced release, so forced switches are a subset of switches by construction.
  *
  * <p>Thread-safety: {@code mutex} guards {@code line} and every field below it except {@code dropRequest} and
  * {@code intervalNanos}, which are volatile so that the holder's checkpoint and a live change of the interval
@@ -29,7 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class GilToken {
 
-    /** What a task thread learns from one acquisition. */
+    /**
+     * What a task thread learns from one acquisition.
+     *
+     * @param switched the token came from another thread (not back to the thread that held it last)
+     */
     public record Acquisition(long waitNanos, boolean switched) {
     }
 
@@ -51,13 +57,14 @@ public final class GilToken {
     /** Last thread of any kind to take the token, and CPython's switch_number: bumped when that changes. */
     private Thread lastHolder;
     private long switchNumber;
-    private Thread lastTaskHolder;
+    /** The last release honoured a drop request; the next switch is then a forced one. */
+    private boolean lastReleaseForced;
+    private long forcedSwitches;
     private int waiters;
     private int taskWaiters;
     private long contendedSince;
     private long heldNanos;
     private long contendedNanos;
-    private long taskSwitches;
     private long forcedReleases;
     private long voluntaryReleases;
 
@@ -96,16 +103,15 @@ public final class GilToken {
             holder = me;
             holderIsTask = task;
             holdStart = now;
-            if (lastHolder != me) {
+            boolean switched = lastHolder != me;
+            if (switched) {
                 lastHolder = me;
                 switchNumber++;
+                if (lastReleaseForced) {
+                    forcedSwitches++;
+                }
             }
-            boolean switched = false;
-            if (task && lastTaskHolder != me) {
-                lastTaskHolder = me;
-                taskSwitches++;
-                switched = true;
-            }
+            lastReleaseForced = false;
             dropRequest = false; // the request is served: whoever asked, the token changed hands
             taken.signalAll();
             return new Acquisition(now - start, switched);
@@ -186,6 +192,7 @@ public final class GilToken {
                 }
             }
             holder = null;
+            lastReleaseForced = forced;
             wakeLongestWaiter();
             if (forced) {
                 dropRequest = false;
@@ -199,14 +206,15 @@ public final class GilToken {
         }
     }
 
-    /** Cumulative figures of task threads since start, including the hold and contention in progress. */
+    /** Cumulative figures since start, including the hold and contention in progress (holds and waits: of task threads). */
     public GilCounters counters() {
         mutex.lock();
         try {
             long now = System.nanoTime();
             long held = heldNanos + (holder != null && holderIsTask ? now - holdStart : 0);
             long contended = contendedNanos + (taskWaiters > 0 ? now - contendedSince : 0);
-            return new GilCounters(now, held, contended, taskSwitches, forcedReleases, voluntaryReleases, taskWaiters);
+            return new GilCounters(now, held, contended, switchNumber, forcedSwitches, forcedReleases, voluntaryReleases,
+                    taskWaiters);
         } finally {
             mutex.unlock();
         }

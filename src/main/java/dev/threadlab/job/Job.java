@@ -1,8 +1,8 @@
 package dev.threadlab.job;
 
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskHandle;
-import dev.threadlab.problem.Problem;
-import dev.threadlab.workload.Params;
+import dev.threadlab.problem.ProblemTypes;
 import dev.threadlab.workload.WorkloadRun;
 
 import java.time.Instant;
@@ -10,20 +10,22 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One accepted job: N tasks submitted together and joined together.
+ * One accepted job: N tasks submitted together and joined together. This class holds the job's state and its
+ * transitions; {@link JobEngine} drives them in the order of a job's life and does everything that reaches outside
+ * the job (accounts, metrics, retention, waiters).
  *
  * <p>Terminal state: when every task has ended the job is SUCCEEDED, or FAILED if any task failed. A cancel or a
  * deadline ends it at once (CANCELLED, TIMED_OUT), like {@code Future.cancel(true)}: queued tasks are dropped,
  * running ones are interrupted and stop at their next check, and {@code progress} shows them ending.
  *
- * <p>Thread-safety: {@code lock} guards every mutable field below it; tasks report on their own threads, readers
- * take consistent snapshots with {@link #view()}. {@code completion} is completed exactly once, outside the lock,
- * by the thread that made the job terminal. {@code state} is also volatile so that filters can read it cheaply.
+ * <p>Thread-safety: {@code lock} guards every mutable field below it. Each transition ({@link #stop},
+ * {@link #settle}) reports whether it made the job terminal, so exactly one caller runs the end of the job. No
+ * workload code and nothing outside this class runs while {@code lock} is held. {@code state} and
+ * {@code handles} are also volatile so that filters and cancels can read them without the lock.
  */
 public final class Job {
 
@@ -38,20 +40,20 @@ public final class Job {
     private final double failProbability;
     private final Instant submittedAt;
     private final long submittedNanos;
-    private final JobObserver observer;
-    private final CompletableFuture<Job> completion = new CompletableFuture<>();
-    /** Set once the tasks are queued, cleared when they all ended; written under {@code lock}, read without it. */
-    private volatile List<TaskHandle> handles = List.of();
+    private final Completion completion = new Completion();
 
     private final ReentrantLock lock = new ReentrantLock();
     private volatile JobState state = JobState.QUEUED;
+    /** Set once the tasks are queued, cleared when they have all ended. */
+    private volatile List<TaskHandle> handles = List.of();
     private WorkloadRun run;
     private Map<String, Object> finalResult;
     private String cancelReason;
     private Instant startedAt;
     private long firstStartNanos;
     private Instant finishedAt;
-    private long lastEndNanos;
+    private long endNanos;
+    private long lastTaskEndNanos;
     private int tasksDone;
     private int tasksFailed;
     private int tasksCancelled;
@@ -62,9 +64,11 @@ public final class Job {
     private String firstError;
     /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name; null until there is one. */
     private Map<String, Long> kindFigures;
+    private Future<?> deadline;
+    private boolean endCounted;
 
     Job(String id, long sequence, String workload, String pool, String poolKind, int taskCount, Params params,
-        long timeoutMs, double failProbability, WorkloadRun run, JobObserver observer) {
+        long timeoutMs, double failProbability, WorkloadRun run) {
         this.id = id;
         this.sequence = sequence;
         this.workload = workload;
@@ -75,7 +79,6 @@ public final class Job {
         this.timeoutMs = timeoutMs;
         this.failProbability = failProbability;
         this.run = run;
-        this.observer = observer;
         this.submittedAt = Instant.now();
         this.submittedNanos = System.nanoTime();
         this.taskWallNanos = new long[taskCount];
@@ -109,16 +112,17 @@ public final class Job {
         return failProbability;
     }
 
-    long timeoutMs() {
-        return timeoutMs;
+    /** Ends when the job becomes terminal, after its end has been counted and retained. */
+    public Awaitable completion() {
+        return completion;
     }
 
-    /** Completes with this job when it becomes terminal. Read-only for callers. */
-    public CompletionStage<Job> completion() {
-        return completion.minimalCompletionStage();
+    /** Waits attached to this job now (joins, waits, streams): the ones still waiting, never the ones that ended. */
+    public int attachedWaits() {
+        return completion.attached();
     }
 
-    CompletableFuture<Job> completionFuture() {
+    Completion completionSignal() {
         return completion;
     }
 
@@ -131,62 +135,92 @@ public final class Job {
         }
     }
 
-    /**
-     * Gives the job its queued tasks' handles. A job whose tasks all ended already keeps none; a job cancelled in
-     * the moment between queueing and this call (it is listed from the moment it is stored) cancels them now.
-     */
-    void attach(List<TaskHandle> taskHandles) {
-        boolean cancelled;
-        lock.lock();
-        try {
-            if (tasksDone == taskCount) {
-                return;
-            }
-            handles = List.copyOf(taskHandles);
-            cancelled = state == JobState.CANCELLED || state == JobState.TIMED_OUT;
-        } finally {
-            lock.unlock();
-        }
-        if (cancelled) {
-            taskHandles.forEach(TaskHandle::cancel);
-        }
-    }
-
     boolean cancelRequested() {
         JobState current = state;
         return current == JobState.CANCELLED || current == JobState.TIMED_OUT;
     }
 
-    void taskStarted() {
-        long queueNanos = -1;
+    List<TaskHandle> handles() {
+        return handles;
+    }
+
+    /**
+     * Gives the job its queued tasks' handles, unless its tasks all ended already.
+     *
+     * @return true if the job was stopped before this (it is listed from the moment it is stored): the caller
+     *         cancels the handles
+     */
+    boolean attach(List<TaskHandle> taskHandles) {
         lock.lock();
         try {
-            if (startedAt == null) {
-                firstStartNanos = System.nanoTime();
-                startedAt = Instant.now();
-                queueNanos = firstStartNanos - submittedNanos;
-                if (state == JobState.QUEUED) {
-                    state = JobState.RUNNING;
-                }
+            if (tasksDone == taskCount) {
+                return false;
             }
+            handles = List.copyOf(taskHandles);
+            return state.terminal();
         } finally {
             lock.unlock();
         }
-        if (queueNanos >= 0) {
-            observer.started(this, queueNanos);
+    }
+
+    /** @return false if the job has ended already: the caller cancels the deadline itself */
+    boolean setDeadline(Future<?> scheduled) {
+        lock.lock();
+        try {
+            if (state.terminal()) {
+                return false;
+            }
+            deadline = scheduled;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pending deadline, handed over once (the end of the job cancels it). */
+    Future<?> takeDeadline() {
+        lock.lock();
+        try {
+            Future<?> taken = deadline;
+            deadline = null;
+            return taken;
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * Records the end of one task; the last one makes the job terminal unless a cancel or deadline did already.
+     * Records the first start of a task.
      *
-     * @param wallNanos task start to end, or -1 if it never ran
-     * @param taskCpuNanos thread CPU time of the task, or -1 where the JVM cannot measure it (virtual threads)
+     * @return nanoseconds the job waited in the queue, if this was its first task to start; else -1
      */
-    void taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error,
-                   Map<String, Number> figures) {
-        JobState reached = null;
-        long runNanos = -1;
+    long started() {
+        lock.lock();
+        try {
+            if (startedAt != null) {
+                return -1;
+            }
+            firstStartNanos = System.nanoTime();
+            startedAt = Instant.now();
+            if (state == JobState.QUEUED) {
+                state = JobState.RUNNING;
+            }
+            return firstStartNanos - submittedNanos;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the end of one task.
+     *
+     * @param wallNanos    task start to end, or -1 if it never ran
+     * @param taskCpuNanos thread CPU time of the task, or -1 where the JVM cannot measure it (virtual threads)
+     * @return the job's workload run if this was its last task (the caller finishes it and {@link #settle}s the
+     *         job outside the lock), else null
+     */
+    WorkloadRun taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error,
+                          Map<String, Number> figures) {
         lock.lock();
         try {
             tasksDone++;
@@ -215,64 +249,108 @@ public final class Job {
                     cpuUnmeasured = true;
                 }
             }
-            if (tasksDone == taskCount) {
-                lastEndNanos = System.nanoTime();
-                run.finished();
-                finalResult = run.summary();
-                run = null; // let per-job state (histograms, counters) go,
-                handles = List.of(); // and the tasks that still reference it
-                if (!state.terminal()) {
-                    reached = tasksFailed > 0 ? JobState.FAILED
-                            : tasksCancelled > 0 ? JobState.CANCELLED : JobState.SUCCEEDED;
-                    if (reached == JobState.CANCELLED) {
-                        cancelReason = "shutdown";
-                    }
-                    state = reached;
-                    finishedAt = Instant.now();
-                    runNanos = startedAt == null ? -1 : lastEndNanos - firstStartNanos;
-                }
+            if (tasksDone < taskCount) {
+                return null;
             }
+            lastTaskEndNanos = System.nanoTime();
+            handles = List.of(); // the tasks are over: let their handles go
+            return run;
         } finally {
             lock.unlock();
-        }
-        observer.taskFinished(this, outcome);
-        if (reached != null) {
-            observer.finished(this, reached, runNanos);
-            completion.complete(this);
         }
     }
 
     /**
-     * Ends the job as CANCELLED or TIMED_OUT (reason {@code timeout}) and stops its tasks.
+     * Takes the final result of the workload, computed after the last task ended, and makes the job terminal by
+     * its tasks' outcomes unless a cancel or a deadline did already.
      *
-     * @return false if the job was terminal already
+     * @return true if this made the job terminal
      */
-    boolean cancel(String reason) {
-        JobState reached = "timeout".equals(reason) ? JobState.TIMED_OUT : JobState.CANCELLED;
-        long runNanos;
+    boolean settle(Map<String, Object> result) {
+        lock.lock();
+        try {
+            finalResult = result;
+            run = null; // let per-job state (histograms, counters) go
+            if (state.terminal()) {
+                return false;
+            }
+            JobState reached = tasksFailed > 0 ? JobState.FAILED
+                    : tasksCancelled > 0 ? JobState.CANCELLED : JobState.SUCCEEDED;
+            if (reached == JobState.CANCELLED) {
+                cancelReason = "shutdown"; // only a pool shutting down discards tasks of a job nobody cancelled
+            }
+            end(reached, lastTaskEndNanos);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the job as CANCELLED, or TIMED_OUT for reason {@code timeout}, before its tasks have ended.
+     *
+     * @return true if this made the job terminal (the caller then stops its tasks); false if it had ended
+     */
+    boolean stop(String reason) {
         lock.lock();
         try {
             if (state.terminal()) {
                 return false;
             }
-            state = reached;
             cancelReason = reason;
-            finishedAt = Instant.now();
-            runNanos = startedAt == null ? -1 : System.nanoTime() - firstStartNanos;
+            end("timeout".equals(reason) ? JobState.TIMED_OUT : JobState.CANCELLED, System.nanoTime());
+            return true;
         } finally {
             lock.unlock();
         }
-        for (TaskHandle handle : handles) {
-            handle.cancel();
+    }
+
+    /** Holds {@code lock}. */
+    private void end(JobState reached, long nowNanos) {
+        state = reached;
+        finishedAt = Instant.now();
+        endNanos = nowNanos;
+    }
+
+    /** First task start to the job's end, or -1 if no task started; meaningful once the job is terminal. */
+    long runNanos() {
+        lock.lock();
+        try {
+            return startedAt == null ? -1 : endNanos - firstStartNanos;
+        } finally {
+            lock.unlock();
         }
-        observer.finished(this, reached, runNanos);
-        completion.complete(this);
-        return true;
+    }
+
+    /**
+     * Marks the job's end as counted.
+     *
+     * @return false if it was counted before: the end of this job ran twice, which the accounts then show
+     */
+    boolean claimEndCount() {
+        lock.lock();
+        try {
+            boolean first = !endCounted;
+            endCounted = true;
+            return first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** All tasks have ended but the job is not terminal: only ever true for the moment its last task settles it. */
+    boolean tasksOverButNotEnded() {
+        lock.lock();
+        try {
+            return tasksDone == taskCount && !state.terminal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
      * A consistent snapshot for JSON. The workload's summary of a running job is computed outside the job's lock:
-     * a workload's own synchronisation must never nest inside it.
+     * workload code never runs while it is held.
      */
     public JobView view() {
         WorkloadRun running;
@@ -287,7 +365,7 @@ public final class Job {
         try {
             JobState current = state;
             Map<String, Object> result = finalResult != null ? finalResult : liveResult;
-            if (kindFigures != null) {
+            if (kindFigures != null && result != null) {
                 result = new LinkedHashMap<>(result);
                 result.put(poolKind, kindFiguresView());
             }
@@ -302,9 +380,8 @@ public final class Job {
 
     /**
      * The answer to an async submit: the id, what runs and where, and QUEUED, as the job was accepted. Only final
-     * fields, so it is the same whenever it is taken and however fast the tasks end; the job itself, with its
-     * effective params, times, progress and result, is at {@code GET /jobs/{id}}. Kept short on purpose: it is the
-     * answer a load test gets for every job it submits.
+     * fields, so it is the same whenever it is taken and however fast the tasks end; the whole job is at
+     * {@code GET /jobs/{id}}.
      */
     public JobView acceptedView() {
         return new JobView(id, workload, pool, taskCount, null, null, JobState.QUEUED, null, null,
@@ -328,7 +405,7 @@ public final class Job {
         Long queueMs = startedAt == null ? null : millis(firstStartNanos - submittedNanos);
         Long wallMs = null;
         if (startedAt != null) {
-            wallMs = millis((tasksDone == taskCount ? lastEndNanos : System.nanoTime()) - firstStartNanos);
+            wallMs = millis((tasksDone == taskCount ? lastTaskEndNanos : System.nanoTime()) - firstStartNanos);
         }
         JobView.TaskWall taskWall = null;
         if (tasksRan > 0) {
@@ -346,7 +423,7 @@ public final class Job {
             return null;
         }
         Map<String, Object> error = new LinkedHashMap<>();
-        error.put("type", Problem.TYPE_BASE + "task-failed");
+        error.put("type", ProblemTypes.uri("task-failed"));
         error.put("title", "Task failed");
         error.put("detail", firstError);
         error.put("failedTasks", tasksFailed);

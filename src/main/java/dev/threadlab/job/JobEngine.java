@@ -1,21 +1,24 @@
 package dev.threadlab.job;
 
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
+import dev.threadlab.pool.PoolSaturatedException;
+import dev.threadlab.pool.PoolShutDownException;
 import dev.threadlab.pool.TaskHandle;
-import dev.threadlab.problem.Problem;
-import dev.threadlab.workload.ParamSpec;
-import dev.threadlab.workload.Params;
 import dev.threadlab.workload.Workload;
 import dev.threadlab.workload.WorkloadCatalog;
 import dev.threadlab.workload.WorkloadRun;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,42 +26,53 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * Accepts jobs, fans them out on their pool, enforces their deadlines and keeps them for reading and joining.
+ * Accepts jobs, fans them out on their pool, and drives each job's life in one sequence, read top to bottom here:
+ * <ol>
+ *   <li><b>accept</b> ({@link #submit}): validate; reserve room in the pool for every task (or refuse the job
+ *       whole); count it; announce it; store it; queue its tasks; set its deadline;</li>
+ *   <li><b>start</b> ({@link #taskStarted}): the first task to start records the job's queue time;</li>
+ *   <li><b>end of a task</b> ({@link #taskEnded}): the job records it; the last task finishes the workload and
+ *       settles the job by its tasks' outcomes;</li>
+ *   <li><b>stop</b> ({@link #cancel}): a cancel, the deadline or shutdown ends the job at once and stops its tasks;</li>
+ *   <li><b>end of the job</b> ({@link #ended}), run once by whichever of the two made the job terminal: cancel the
+ *       deadline, count the end, announce it, retain the job (evicting the oldest beyond the bound), then release
+ *       every wait attached to the job;</li>
+ *   <li><b>evict</b>: finished jobs leave after the retention time, on the housekeeping schedule.</li>
+ * </ol>
  * Plain Java: the HTTP layer only translates to and from it.
  *
- * <p>Thread-safety: all methods may be called from any thread. State lives in the thread-safe {@link JobStore},
- * the pools and the jobs themselves; the one scheduler thread only fires deadlines and evicts old jobs.
+ * <p>Thread-safety: all methods may be called from any thread. State lives in the thread-safe {@link JobStore}, the
+ * {@link JobAccounts}, the pools and the jobs; each job's transitions are decided under its own lock and everything
+ * else of its life runs after that lock is released. The one scheduler thread fires deadlines and evicts old jobs.
  */
 public final class JobEngine implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(JobEngine.class);
     private static final long HOUSEKEEPING_SECONDS = 5;
     public static final String REASON_QUEUE_FULL = "queue_full";
     public static final String REASON_SHUTTING_DOWN = "shutting_down";
-    private static final long SHUTDOWN_RETRY_AFTER_SECONDS = 5;
 
     private final WorkloadCatalog workloads;
     private final PoolRegistry pools;
     private final EngineSettings settings;
     private final IdGenerator ids;
-    private final JobObserver observer;
+    private final JobEvents events;
     private final JobStore store;
+    private final JobAccounts accounts = new JobAccounts();
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledThreadPoolExecutor scheduler;
     private final ParamSpec tasksSpec;
     private final ParamSpec timeoutSpec;
-    private final JobObserver retainingObserver;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
-    private final JobAccounts accounts = new JobAccounts();
 
     public JobEngine(WorkloadCatalog workloads, PoolRegistry pools, EngineSettings settings, IdGenerator ids,
-                     JobObserver observer) {
+                     JobEvents events) {
         this.workloads = workloads;
         this.pools = pools;
         this.settings = settings;
         this.ids = ids;
-        this.observer = observer;
+        this.events = events;
         this.store = new JobStore(settings.retention(), settings.maxRetained());
-        this.retainingObserver = new BookkeepingObserver(store, accounts, observer);
         this.tasksSpec = ParamSpec.integer("tasks", 1, 1, settings.maxTasks(), "tasks",
                 "tasks (threads) the job fans out into");
         this.timeoutSpec = ParamSpec.integer("timeoutMs", settings.defaultTimeoutMs(), 1, settings.maxTimeoutMs(),
@@ -70,89 +84,176 @@ public final class JobEngine implements AutoCloseable {
                 HOUSEKEEPING_SECONDS, HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
     }
 
+    // ---- 1. accept ------------------------------------------------------------------------------------------
+
     /**
-     * Validates and accepts a job whole, or rejects it whole.
+     * Validates and accepts a job whole, or refuses it whole.
      *
-     * @throws Problem 400 for invalid input, 503 {@code pool-saturated} when its pool cannot take all tasks
+     * @throws InvalidInputException naming the field
+     * @throws PoolSaturatedException when its pool cannot hold all its tasks
+     * @throws ShuttingDownException after shutdown began
      */
     public Job submit(JobRequest request) {
         Workload workload = workloads.get(request.workload());
-        String poolName = request.pool() == null ? workload.defaultPool() : request.pool();
-        Pool pool = pools.get(poolName);
+        Pool pool = pool(request.pool() == null ? workload.defaultPool() : request.pool());
         if (shuttingDown.get()) {
-            accounts.rejected(pool.name());
-            observer.rejected(pool.name(), workload.name(), REASON_SHUTTING_DOWN);
-            throw Problem.of(503, "shutting-down", "Shutting down",
-                    "this instance is shutting down and accepts no new jobs; submit to another instance")
-                    .retryAfter(SHUTDOWN_RETRY_AFTER_SECONDS);
+            throw refused(pool, workload, REASON_SHUTTING_DOWN, new ShuttingDownException());
         }
         int taskCount = Math.toIntExact((Long) tasksSpec.accept(request.tasks(), "tasks"));
         long timeoutMs = (Long) timeoutSpec.accept(request.timeoutMs(), "timeoutMs");
         Params params = Params.validate(WorkloadCatalog.allParams(workload), request.params());
 
-        WorkloadRun run = workload.start(params, taskCount, observer.contention(pool.name()));
-        Job job = new Job(ids.next(), sequence.incrementAndGet(), workload.name(), pool.name(), pool.kind().id(), taskCount, params,
-                timeoutMs, params.getDouble(WorkloadCatalog.FAIL_PROBABILITY.name()), run, retainingObserver);
-        List<JobTask> tasks = new ArrayList<>(taskCount);
-        for (int i = 0; i < taskCount; i++) {
-            tasks.add(new JobTask(job, run, i));
-        }
-        // Stored before its tasks are queued, so a task that ends at once always finds its job in the store.
-        store.add(job);
-        accounts.accepted(pool.name());
-        List<TaskHandle> handles;
+        Pool.Reservation room;
         try {
-            handles = pool.submitAll(tasks);
-        } catch (Problem rejected) {
-            store.remove(job);
-            accounts.withdrawn(pool.name());
-            observer.rejected(pool.name(), workload.name(), rejectionReason(rejected));
-            throw rejected;
+            room = pool.reserve(taskCount);
+        } catch (PoolSaturatedException full) {
+            throw refused(pool, workload, REASON_QUEUE_FULL, full);
+        } catch (PoolShutDownException closing) {
+            throw refused(pool, workload, REASON_SHUTTING_DOWN, new ShuttingDownException());
         }
-        job.attach(handles);
-        observer.submitted(job);
-        ScheduledFuture<?> deadline = scheduler.schedule(() -> job.cancel("timeout"), timeoutMs, TimeUnit.MILLISECONDS);
-        job.completionFuture().whenComplete((finished, failure) -> deadline.cancel(false));
+        Job job;
+        List<JobTask> tasks = new ArrayList<>(taskCount);
+        try {
+            WorkloadRun run = workload.start(params, taskCount, events.contention(pool.name()));
+            job = new Job(ids.next(), sequence.incrementAndGet(), workload.name(), pool.name(), pool.kind().id(),
+                    taskCount, params, timeoutMs, params.getDouble(WorkloadCatalog.FAIL_PROBABILITY.name()), run);
+            for (int i = 0; i < taskCount; i++) {
+                tasks.add(new JobTask(this, job, run, i));
+            }
+        } catch (RuntimeException e) {
+            room.cancel();
+            throw e;
+        }
+        // counted and announced before any task can start or end, stored before one can be looked up
+        accounts.accepted(pool.name());
+        events.accepted(job);
+        store.add(job);
+        List<TaskHandle> handles = room.queue(tasks);
+        if (job.attach(handles)) {
+            handles.forEach(TaskHandle::cancel); // stopped (shutdown) between being stored and its tasks queued
+        }
+        Future<?> deadline;
+        try {
+            deadline = scheduler.schedule(() -> cancel(job, "timeout"), timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            cancel(job, "shutdown"); // the engine closed while this job was being accepted
+            return job;
+        }
+        if (!job.setDeadline(deadline)) {
+            deadline.cancel(false); // it ended already
+        }
         return job;
     }
 
-    /** The bounded {@code reason} label of a rejection. */
-    static String rejectionReason(Problem rejected) {
-        return switch (rejected.slug()) {
-            case "pool-saturated" -> REASON_QUEUE_FULL;
-            case "shutting-down" -> REASON_SHUTTING_DOWN;
-            default -> rejected.slug().replace('-', '_').toLowerCase(Locale.ROOT);
-        };
+    private Pool pool(String name) {
+        return pools.find(name).orElseThrow(() -> new InvalidInputException("pool", name, "one of " + pools.names()));
     }
 
-    /** @throws Problem 404 for an unknown or evicted id, saying so when the id belongs to another instance */
-    public Job get(String id) {
-        return store.get(id).orElseThrow(() -> notFound(id));
+    private <E extends RuntimeException> E refused(Pool pool, Workload workload, String reason, E refusal) {
+        accounts.rejected(pool.name());
+        events.rejected(pool.name(), workload.name(), reason);
+        return refusal;
     }
 
-    private Problem notFound(String id) {
-        String owner = IdGenerator.instanceOf(id).orElse(null);
-        if (owner != null && !owner.equals(ids.instance())) {
-            return Problem.notFound("job", "job '" + id + "' belongs to instance '" + owner + "', not to this one ('"
-                    + ids.instance() + "'); send the request to the instance that accepted the job")
-                    .with("instance", ids.instance()).with("ownerInstance", owner);
+    // ---- 2. start -------------------------------------------------------------------------------------------
+
+    /** A task of the job starts running, on its pool thread. */
+    void taskStarted(Job job) {
+        long queueNanos = job.started();
+        if (queueNanos >= 0) {
+            events.started(job, queueNanos);
         }
-        return Problem.notFound("job", "no job '" + id + "' here: it never existed or was evicted after "
-                + settings.retention().toMinutes() + " min (at most " + settings.maxRetained() + " finished jobs are kept)");
     }
+
+    // ---- 3. end of a task -----------------------------------------------------------------------------------
+
+    /**
+     * A task of the job ended (or was discarded unrun), on the thread that ran or discarded it. The last one
+     * finishes the workload's run and settles the job, outside the job's lock.
+     */
+    void taskEnded(Job job, int index, TaskOutcome outcome, long wallNanos, long cpuNanos, String error,
+                   Map<String, Number> figures) {
+        WorkloadRun lastOfRun = job.taskEnded(index, outcome, wallNanos, cpuNanos, error, figures);
+        events.taskEnded(job, outcome);
+        if (lastOfRun != null && job.settle(finalResult(job, lastOfRun))) {
+            ended(job);
+        }
+    }
+
+    private static Map<String, Object> finalResult(Job job, WorkloadRun run) {
+        try {
+            run.finished();
+            return run.summary();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the %s workload failed to summarise job %s", job.workload(), job.id());
+            return Map.of("summary", "unavailable: the workload failed to summarise its tasks");
+        }
+    }
+
+    // ---- 4. stop --------------------------------------------------------------------------------------------
 
     /**
      * Cancels a job: queued tasks are dropped, running ones stop at their next check.
      *
-     * @throws Problem 404 unknown, 409 {@code job-terminal} when it has ended already
+     * @throws JobNotFoundException for an unknown or evicted id
+     * @throws JobEndedException when it has ended already
      */
     public Job cancel(String id) {
         Job job = get(id);
-        if (!job.cancel("client")) {
-            throw Problem.of(409, "job-terminal", "Job already ended",
-                    "job '" + id + "' is " + job.state() + " already and cannot be cancelled").with("state", job.state());
+        if (!cancel(job, "client")) {
+            throw new JobEndedException(id, job.state());
         }
         return job;
+    }
+
+    /** Ends the job at once with {@code reason} ({@code client}, {@code timeout}, {@code shutdown}); false if it had ended. */
+    private boolean cancel(Job job, String reason) {
+        if (!job.stop(reason)) {
+            return false;
+        }
+        for (TaskHandle handle : job.handles()) {
+            handle.cancel(); // a queued task is discarded here, and its end recorded on this thread
+        }
+        ended(job);
+        return true;
+    }
+
+    // ---- 5. end of the job ----------------------------------------------------------------------------------
+
+    /**
+     * The end of a job, run once, by the caller that made it terminal; the order matters: a wait released last
+     * never sees a job that is not counted and retained yet.
+     */
+    private void ended(Job job) {
+        Future<?> deadline = job.takeDeadline();
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        accounts.ended(job.pool(), job.claimEndCount());
+        events.ended(job, job.state(), job.runNanos());
+        store.retain(job);
+        job.completionSignal().complete();
+    }
+
+    // ---- reading --------------------------------------------------------------------------------------------
+
+    /** @throws JobNotFoundException for an unknown or evicted id, saying so when the id belongs to another instance */
+    public Job get(String id) {
+        Job job = store.get(id).orElse(null);
+        if (job == null) {
+            throw notFound(id);
+        }
+        return job;
+    }
+
+    private JobNotFoundException notFound(String id) {
+        String owner = IdGenerator.instanceOf(id).orElse(null);
+        if (owner != null && !owner.equals(ids.instance())) {
+            return new JobNotFoundException(id, ids.instance(), owner, "job '" + id + "' belongs to instance '"
+                    + owner + "', not to this one ('" + ids.instance() + "'); send the request to the instance that accepted the job");
+        }
+        return new JobNotFoundException(id, ids.instance(), null, "no job '" + id + "' here: it never existed or was evicted after "
+                + settings.retention().toMinutes() + " min (at most " + settings.maxRetained() + " finished jobs are kept)");
     }
 
     /** Newest first, filtered, at most {@code limit}. */
@@ -160,10 +261,10 @@ public final class JobEngine implements AutoCloseable {
         return store.list(filter, limit);
     }
 
-    /** Completes when all (or any) of the jobs are terminal. */
-    public static CompletableFuture<Void> whenDone(List<Job> jobs, boolean all) {
-        CompletableFuture<?>[] futures = jobs.stream().map(Job::completionFuture).toArray(CompletableFuture[]::new);
-        return all ? CompletableFuture.allOf(futures) : CompletableFuture.anyOf(futures).thenApply(done -> null);
+    /** Done when all (or any) of the jobs have ended. */
+    public static Awaitable whenDone(List<Job> jobs, boolean all) {
+        List<Awaitable> ends = jobs.stream().map(Job::completion).toList();
+        return all ? Awaitable.all(ends) : Awaitable.any(ends);
     }
 
     public String instance() {
@@ -183,6 +284,16 @@ public final class JobEngine implements AutoCloseable {
         return store.size();
     }
 
+    /** Unfinished jobs the store holds, counted by a scan: after a drain, equal to the in-flight count (zero). */
+    public int unfinishedHeld() {
+        return store.count(job -> !job.state().terminal());
+    }
+
+    /** Jobs whose tasks have all ended but which are not terminal: a lost end (always 0 but for an instant). */
+    public int stalled() {
+        return store.count(Job::tasksOverButNotEnded);
+    }
+
     public WorkloadCatalog workloads() {
         return workloads;
     }
@@ -195,40 +306,9 @@ public final class JobEngine implements AutoCloseable {
         return settings;
     }
 
-    /**
-     * Books a job's end (retention, accounts) before anyone waiting on the job hears of it (a job completes its
-     * waiters only after its observer returns), so a joiner never sees a finished job that is not counted yet.
-     */
-    private record BookkeepingObserver(JobStore store, JobAccounts accounts, JobObserver next) implements JobObserver {
-        @Override
-        public void submitted(Job job) {
-            next.submitted(job);
-        }
+    // ---- shutdown -------------------------------------------------------------------------------------------
 
-        @Override
-        public void rejected(String pool, String workload, String reason) {
-            next.rejected(pool, workload, reason);
-        }
-
-        @Override
-        public void started(Job job, long queueNanos) {
-            next.started(job, queueNanos);
-        }
-
-        @Override
-        public void finished(Job job, JobState state, long runNanos) {
-            store.finished(job);
-            accounts.finished(job.pool());
-            next.finished(job, state, runNanos);
-        }
-
-        @Override
-        public void taskFinished(Job job, TaskOutcome outcome) {
-            next.taskFinished(job, outcome);
-        }
-    }
-
-    /** From now on submissions are refused with 503 {@code shutting-down}; reads, joins and cancels go on. */
+    /** From now on submissions are refused ({@link ShuttingDownException}); reads, joins and cancels go on. */
     public void beginShutdown() {
         shuttingDown.set(true);
     }
@@ -250,7 +330,7 @@ public final class JobEngine implements AutoCloseable {
     public int cancelUnfinished() {
         int cancelled = 0;
         for (Job job : unfinished()) {
-            if (job.cancel("shutdown")) {
+            if (cancel(job, "shutdown")) {
                 cancelled++;
             }
         }

@@ -44,11 +44,6 @@ final class JobStore {
         byId.put(job.id(), job);
     }
 
-    /** Removes a job that was never accepted, or an evicted one. */
-    void remove(Job job) {
-        byId.remove(job.id());
-    }
-
     Optional<Job> get(String id) {
         return Optional.ofNullable(byId.get(id));
     }
@@ -76,10 +71,11 @@ final class JobStore {
     }
 
     /**
-     * Called once per job when it becomes terminal. Enforces the count bound at once; the age bound is left to
-     * {@link #evict(Instant)} on the housekeeping schedule, so a finishing task never reads a clock or an old job.
+     * Keeps a job that became terminal, as one of the finished ones. Enforces the count bound at once; the age bound
+     * is left to {@link #evict(Instant)} on the housekeeping schedule, so a finishing task never reads a clock or an
+     * old job.
      */
-    void finished(Job job) {
+    void retain(Job job) {
         finishedOrder.add(job);
         finishedCount.incrementAndGet();
         evictWhile(this::overCount);
@@ -97,7 +93,7 @@ final class JobStore {
                 while (mustEvict.getAsBoolean()) {
                     Job oldest = finishedOrder.poll(); // never null: the count never exceeds the queue
                     finishedCount.decrementAndGet();
-                    remove(oldest);
+                    byId.remove(oldest.id());
                 }
             } finally {
                 evictLock.unlock();
@@ -120,6 +116,17 @@ final class JobStore {
 
     int size() {
         return byId.size();
+    }
+
+    /** Jobs held that match, counted by a scan (for diagnostics, not for the hot path). */
+    int count(Predicate<Job> filter) {
+        int count = 0;
+        for (Job job : byId.values()) {
+            if (filter.test(job)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     int finishedRetained() {

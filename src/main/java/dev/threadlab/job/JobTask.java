@@ -4,6 +4,7 @@ import dev.threadlab.pool.PoolTask;
 import dev.threadlab.pool.TaskCancelledException;
 import dev.threadlab.pool.TaskContext;
 import dev.threadlab.workload.WorkloadRun;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,18 +13,22 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One task of a job, as its pool runs it: times it, runs the workload, reports the outcome to the job. Immutable;
- * {@link #run} is called once, on the pool thread that claimed the task, {@link #discarded} instead of it.
+ * One task of a job, as its pool runs it: times it, runs the workload, and reports its start and end to the
+ * {@link JobEngine}, whatever the workload throws. Immutable; {@link #run} is called once, on the pool thread that
+ * claimed the task, {@link #discarded} instead of it.
  */
 final class JobTask implements PoolTask {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final Logger LOG = Logger.getLogger(JobTask.class);
 
+    private final JobEngine engine;
     private final Job job;
     private final WorkloadRun run;
     private final int index;
 
-    JobTask(Job job, WorkloadRun run, int index) {
+    JobTask(JobEngine engine, Job job, WorkloadRun run, int index) {
+        this.engine = engine;
         this.job = job;
         this.run = run;
         this.index = index;
@@ -31,11 +36,12 @@ final class JobTask implements PoolTask {
 
     @Override
     public void run(TaskContext context) {
-        job.taskStarted();
+        engine.taskStarted(job);
         long start = System.nanoTime();
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         TaskOutcome outcome = TaskOutcome.SUCCEEDED;
         String error = null;
+        Error fatal = null;
         try {
             context.checkpoint();
             run.runTask(context);
@@ -53,15 +59,24 @@ final class JobTask implements PoolTask {
                 outcome = TaskOutcome.FAILED;
                 error = describe(e);
             }
+        } catch (Error e) {
+            // the task still ends (its job must not hang); the error goes on to the pool thread afterwards
+            outcome = TaskOutcome.FAILED;
+            error = e instanceof StackOverflowError ? "stack overflow" : "unexpected error";
+            fatal = e;
+            LOG.errorf(e, "task %d of job %s (workload %s) threw an error", index, job.id(), job.workload());
         }
         long cpuEnd = THREADS.getCurrentThreadCpuTime();
         long cpu = cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart;
-        job.taskEnded(index, outcome, System.nanoTime() - start, cpu, error, context.figures());
+        engine.taskEnded(job, index, outcome, System.nanoTime() - start, cpu, error, context.figures());
+        if (fatal instanceof VirtualMachineError) {
+            throw fatal;
+        }
     }
 
     @Override
     public void discarded() {
-        job.taskEnded(index, TaskOutcome.DISCARDED, -1, -1, null, Map.of());
+        engine.taskEnded(job, index, TaskOutcome.DISCARDED, -1, -1, null, Map.of());
     }
 
     /** A client-safe description: the message, never a class name or stack trace. */

@@ -6,14 +6,16 @@ import dev.threadlab.gil.GilListener;
 import dev.threadlab.gil.GilListenerFactory;
 import dev.threadlab.gil.GilToken;
 import dev.threadlab.job.Job;
+import dev.threadlab.job.JobAccounts;
 import dev.threadlab.job.JobEngine;
-import dev.threadlab.job.JobObserver;
+import dev.threadlab.job.JobEvents;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.TaskOutcome;
 import dev.threadlab.job.Waiters;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.workload.ContentionSink;
+import dev.threadlab.workload.Workload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -38,12 +39,16 @@ import java.util.function.ToDoubleFunction;
  * bounded (pool, workload, state, reason; never a job id); durations are histograms with fixed buckets so that
  * {@code histogram_quantile} works across replicas.
  *
+ * <p>The job counters of every pool, workload and state exist at zero from start-up, so that a healthy service shows
+ * 0 failures rather than no data. In-flight jobs are read from the engine's accounts, the one place they are
+ * counted.
+ *
  * <p>Thread-safety: meters are created once per label set and cached in concurrent maps, so recording an event
  * costs no registry lookup; Micrometer meters are thread-safe. Every gauge holds a strong reference to its source
- * (the pools and waiters live for the whole run anyway).
+ * (the pools, accounts and waiters live for the whole run anyway).
  */
 @Singleton
-public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
+public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
 
     /** Job queue and run times: 100 µs to 60 s. */
     static final Duration[] JOB_BUCKETS = millis(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
@@ -66,7 +71,6 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
     private final Map<PoolWorkloadState, Counter> finished = new ConcurrentHashMap<>();
     private final Map<PoolWorkloadState, Counter> tasksFinished = new ConcurrentHashMap<>();
     private final Map<PoolReason, Counter> rejected = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Timer> queueTimes = new ConcurrentHashMap<>();
     private final Map<PoolWorkload, Timer> runTimes = new ConcurrentHashMap<>();
     private final Map<String, ContentionSink> contention = new ConcurrentHashMap<>();
@@ -76,7 +80,9 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
     }
 
     /** Per-pool saturation gauges, GIL token counters and the join-waiter gauge, once the pools exist. */
-    void bind(@Observes StartupEvent started, PoolRegistry pools, Waiters waiters) {
+    void bind(@Observes StartupEvent started, JobEngine engine, Waiters waiters) {
+        PoolRegistry pools = engine.pools();
+        JobAccounts accounts = engine.accounts();
         Gauge.builder("threadlab.join.waiters", waiters, Waiters::waiting).strongReference(true)
                 .description("join and wait requests waiting now").register(registry);
         Gauge.builder("threadlab.join.waiters.limit", waiters, Waiters::limit).strongReference(true)
@@ -91,10 +97,22 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
                     "tasks that may wait beyond those running");
             poolGauge("threadlab.pool.max.concurrency", pool, tags, p -> p.settings().concurrency(),
                     "tasks that may run at once (threads of a platform or gil pool)");
+            Gauge.builder("threadlab.jobs.in.flight", accounts, a -> a.counts(pool.name()).inFlight()).tags(tags)
+                    .strongReference(true).description("jobs accepted and not yet terminal").register(registry);
             // present at zero from the start, so that rate() and alerts see them before the first event
-            inFlight(pool.name());
             rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_QUEUE_FULL));
             rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_SHUTTING_DOWN));
+            for (Workload workload : engine.workloads().all()) {
+                submittedCounter(new PoolWorkload(pool.name(), workload.name()));
+                for (JobState state : JobState.values()) {
+                    if (state.terminal()) {
+                        finishedCounter(new PoolWorkloadState(pool.name(), workload.name(), state.label()));
+                    }
+                }
+                for (TaskOutcome outcome : TaskOutcome.values()) {
+                    tasksFinishedCounter(new PoolWorkloadState(pool.name(), workload.name(), outcome.label()));
+                }
+            }
             contention(pool.name());
             if (pool.model() instanceof GilExecutionModel gil) {
                 bindGil(pool.name(), gil);
@@ -115,9 +133,9 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
                 token -> token.counters().contendedNanos() / 1e9,
                 "time at least one task waited for a token; rate = wait ratio × interpreters");
         gilCounter("threadlab.gil.switches", null, interpreters, tags,
-                token -> token.counters().switches(), "times a token passed to another task thread");
+                token -> token.counters().switches(), "times a token changed hands between threads (tasks or the probe)");
         gilCounter("threadlab.gil.forced.switches", null, interpreters, tags,
-                token -> token.counters().forcedReleases(), "releases forced by a drop request");
+                token -> token.counters().forcedSwitches(), "switches right after a release forced by a drop request");
         gilCounter("threadlab.gil.releases", null, interpreters, tags,
                 token -> token.counters().forcedReleases() + token.counters().voluntaryReleases(),
                 "all releases by task threads, forced or voluntary (around blocking waits)");
@@ -161,11 +179,14 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
     }
 
     @Override
-    public void submitted(Job job) {
-        submitted.computeIfAbsent(new PoolWorkload(job.pool(), job.workload()), key -> Counter
+    public void accepted(Job job) {
+        submittedCounter(new PoolWorkload(job.pool(), job.workload())).increment();
+    }
+
+    private Counter submittedCounter(PoolWorkload poolWorkload) {
+        return submitted.computeIfAbsent(poolWorkload, key -> Counter
                 .builder("threadlab.jobs.submitted").tags("pool", key.pool(), "workload", key.workload())
-                .description("jobs accepted").register(registry)).increment();
-        inFlight(job.pool()).incrementAndGet();
+                .description("jobs accepted").register(registry));
     }
 
     @Override
@@ -186,25 +207,30 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
     }
 
     @Override
-    public void finished(Job job, JobState state, long runNanos) {
-        finished.computeIfAbsent(new PoolWorkloadState(job.pool(), job.workload(), state.label()), key -> Counter
-                .builder("threadlab.jobs.finished")
-                .tags("pool", key.pool(), "workload", key.workload(), "state", key.state())
-                .description("jobs that reached a terminal state").register(registry)).increment();
-        inFlight(job.pool()).decrementAndGet();
+    public void ended(Job job, JobState state, long runNanos) {
+        finishedCounter(new PoolWorkloadState(job.pool(), job.workload(), state.label())).increment();
         if (runNanos >= 0) {
             runTimes.computeIfAbsent(new PoolWorkload(job.pool(), job.workload()), key -> timer("threadlab.job.run",
                     Tags.of("pool", key.pool(), "workload", key.workload()), JOB_BUCKETS,
-                    "first task start to last task end")).record(runNanos, TimeUnit.NANOSECONDS);
+                    "first task start to the job's end")).record(runNanos, TimeUnit.NANOSECONDS);
         }
     }
 
+    private Counter finishedCounter(PoolWorkloadState key) {
+        return finished.computeIfAbsent(key, k -> Counter.builder("threadlab.jobs.finished")
+                .tags("pool", k.pool(), "workload", k.workload(), "state", k.state())
+                .description("jobs that reached a terminal state").register(registry));
+    }
+
     @Override
-    public void taskFinished(Job job, TaskOutcome outcome) {
-        tasksFinished.computeIfAbsent(new PoolWorkloadState(job.pool(), job.workload(), outcome.label()), key -> Counter
-                .builder("threadlab.tasks.finished")
-                .tags("pool", key.pool(), "workload", key.workload(), "state", key.state())
-                .description("tasks that ended, by outcome").register(registry)).increment();
+    public void taskEnded(Job job, TaskOutcome outcome) {
+        tasksFinishedCounter(new PoolWorkloadState(job.pool(), job.workload(), outcome.label())).increment();
+    }
+
+    private Counter tasksFinishedCounter(PoolWorkloadState key) {
+        return tasksFinished.computeIfAbsent(key, k -> Counter.builder("threadlab.tasks.finished")
+                .tags("pool", k.pool(), "workload", k.workload(), "state", k.state())
+                .description("tasks that ended, by outcome").register(registry));
     }
 
     @Override
@@ -228,15 +254,6 @@ public class ThreadlabMetrics implements JobObserver, GilListenerFactory {
                 lost.increment(count);
             }
         };
-    }
-
-    private AtomicInteger inFlight(String pool) {
-        return inFlight.computeIfAbsent(pool, name -> {
-            AtomicInteger count = new AtomicInteger();
-            Gauge.builder("threadlab.jobs.in.flight", count, AtomicInteger::get).tags("pool", name)
-                    .strongReference(true).description("jobs accepted and not yet terminal").register(registry);
-            return count;
-        });
     }
 
     private Timer timer(String name, Tags tags, Duration[] buckets, String description) {

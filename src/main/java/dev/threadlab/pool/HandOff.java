@@ -1,10 +1,10 @@
 package dev.threadlab.pool;
 
 /**
- * When a pool hands newly queued tasks to its threads. Waking a parked pool thread costs a few microseconds on both
- * sides, a futex wake and a context switch, and a trivial job pays it every time. A thread that accepts many jobs
- * in a row, like an event loop answering a burst of requests, can hand over once after the burst instead: its
- * tasks wait in the queue for microseconds, and the pool's threads wake once for all of them.
+ * When a pool hands newly queued tasks to its threads. Waking a parked pool thread takes a futex wake and a context
+ * switch. A thread that accepts many jobs in a row, like an event loop answering a burst of requests, can hand over
+ * once after the burst instead: its tasks wait in the queue a little longer, and the pool's threads wake once for
+ * all of them.
  *
  * <p>Implementations are called concurrently by every submitting thread and must be thread-safe.
  */

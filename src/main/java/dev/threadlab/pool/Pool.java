@@ -1,7 +1,5 @@
 package dev.threadlab.pool;
 
-import dev.threadlab.problem.Problem;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +9,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A named executor of tasks: a FIFO queue in front of a {@link Launcher}, never more than
- * {@code concurrency} tasks running, never more than {@code capacity} tasks held. Jobs are admitted whole:
- * all their tasks or none.
+ * {@code concurrency} tasks running, never more than {@code capacity} tasks held. Jobs are admitted whole, in two
+ * steps: {@link #reserve} takes room for all their tasks or refuses them all, then {@link Reservation#queue}
+ * queues them and never refuses.
  *
  * <p>Thread-safety: lock-free on the hot path. {@code held} (tasks queued or running) is reserved by CAS
  * before tasks are queued, so admission is atomic for a whole job. {@code running} is raised by CAS before a
  * task is launched and lowered when it ends; every change of the queue or of {@code running} is followed by
  * {@link #drain()} by the thread that made it, so no queued task is left behind while a slot is free; only a
  * submission may defer its drain, through {@link HandOff}, and then the deferred drain runs on that thread soon.
- * {@code settingsLock} serialises reconfiguration only; {@code settings} is volatile for readers.
+ * {@code settingsLock} serialises reconfiguration: a change is computed from the settings current under the lock,
+ * so concurrent changes of different fields all land; {@code settings} is volatile for readers.
  */
 public final class Pool {
 
@@ -89,40 +90,67 @@ public final class Pool {
     }
 
     /**
-     * Accepts all tasks or none. Accepted tasks start in order as slots free up, once the {@link HandOff} lets them.
+     * Takes room for {@code count} tasks, all or none.
      *
-     * @throws Problem {@code pool-saturated} (503) when the pool cannot hold them all, {@code shutting-down} after shutdown
+     * @throws PoolSaturatedException when the pool cannot hold them all
+     * @throws PoolShutDownException after shutdown
      */
-    public List<TaskHandle> submitAll(List<? extends PoolTask> tasks) {
+    public Reservation reserve(int count) {
         if (shutDown) {
-            throw Problem.of(503, "shutting-down", "Shutting down",
-                    "pool '" + name + "' is shutting down and accepts no new tasks").retryAfter(5);
+            throw new PoolShutDownException(name);
         }
-        int count = tasks.size();
         while (true) {
             int current = held.get();
             long capacity = settings.capacity();
             if (current + (long) count > capacity) {
                 rejectedJobs.increment();
-                throw Problem.of(503, "pool-saturated", "Pool saturated",
-                                "pool '" + name + "' holds " + current + " of " + capacity + " tasks and cannot take "
-                                        + count + " more; retry later or use another pool")
-                        .with("pool", name).with("held", current).with("capacity", capacity)
-                        .retryAfter(drainRate.secondsToFree(current, completed.sum()));
+                throw new PoolSaturatedException(name, current, capacity, count,
+                        drainRate.secondsToFree(current, completed.sum()));
             }
             if (held.compareAndSet(current, current + count)) {
-                break;
+                return new Reservation(count);
             }
         }
-        List<TaskHandle> handles = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            handles.add(new TaskHandle(this, tasks.get(i), i));
+    }
+
+    /** Room for a whole job's tasks, taken by {@link #reserve}: queue them, or give the room back. Used once. */
+    public final class Reservation {
+        private final int count;
+        private boolean used;
+
+        private Reservation(int count) {
+            this.count = count;
         }
-        queue.addAll(handles);
-        if (!handOff.deferOnCurrentThread(handOver)) {
-            drain();
+
+        /**
+         * Queues the tasks (as many as reserved); they start in order as slots free up, once the {@link HandOff}
+         * lets them. Never refuses: if the pool shut down meanwhile, the tasks are discarded at once.
+         */
+        public List<TaskHandle> queue(List<? extends PoolTask> tasks) {
+            if (used || tasks.size() != count) {
+                throw new IllegalStateException("a reservation of " + count + " queues exactly that many tasks, once");
+            }
+            used = true;
+            List<TaskHandle> handles = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                handles.add(new TaskHandle(Pool.this, tasks.get(i), i));
+            }
+            queue.addAll(handles);
+            if (shutDown) {
+                discardQueued(); // shutdown may have emptied the queue before these arrived
+            } else if (!handOff.deferOnCurrentThread(handOver)) {
+                drain();
+            }
+            return handles;
         }
-        return handles;
+
+        /** Gives the room back unused (the job could not be created after all). */
+        public void cancel() {
+            if (!used) {
+                used = true;
+                held.addAndGet(-count);
+            }
+        }
     }
 
     /** Starts queued tasks while fewer than {@code concurrency} run. Any thread may call it at any time. */
@@ -180,16 +208,28 @@ public final class Pool {
         held.decrementAndGet();
     }
 
-    /** Changes the live settings; tasks above a lowered concurrency finish normally. */
-    public void reconfigure(PoolSettings newSettings) {
+    /**
+     * Changes the live settings: {@code change} maps the settings current under the lock to the new ones, so two
+     * concurrent changes of different fields both land. A switch interval, where given, changes in the same step.
+     * Tasks above a lowered concurrency finish normally.
+     *
+     * @return the settings now
+     */
+    public PoolSettings reconfigure(UnaryOperator<PoolSettings> change, Duration switchInterval) {
+        PoolSettings updated;
         settingsLock.lock();
         try {
-            launcher.resize(newSettings.concurrency());
-            settings = newSettings;
+            updated = change.apply(settings);
+            launcher.resize(updated.concurrency());
+            settings = updated;
+            if (switchInterval != null) {
+                model.setSwitchInterval(switchInterval);
+            }
         } finally {
             settingsLock.unlock();
         }
         drain();
+        return updated;
     }
 
     public PoolStats stats() {
@@ -208,6 +248,14 @@ public final class Pool {
      */
     public boolean shutdown(Duration timeout) throws InterruptedException {
         shutDown = true;
+        discardQueued();
+        boolean stopped = launcher.shutdownNow(timeout);
+        model.close();
+        return stopped;
+    }
+
+    /** Discards every queued task (shutdown): their jobs see them as never run. */
+    private void discardQueued() {
         TaskHandle handle;
         while ((handle = queue.poll()) != null) {
             if (handle.claimForDiscard()) {
@@ -215,8 +263,5 @@ public final class Pool {
                 handle.task().discarded();
             }
         }
-        boolean stopped = launcher.shutdownNow(timeout);
-        model.close();
-        return stopped;
     }
 }

@@ -1,12 +1,12 @@
 package dev.threadlab.pool;
 
-import dev.threadlab.problem.Problem;
-
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** The named pools of this instance. The set of pools is fixed at start; each pool is thread-safe. */
 public final class PoolRegistry implements AutoCloseable {
@@ -19,22 +19,13 @@ public final class PoolRegistry implements AutoCloseable {
         }
     }
 
-    /** @throws Problem 400 listing the valid names */
-    public Pool get(String name) {
-        Pool pool = byName.get(name);
-        if (pool == null) {
-            throw Problem.invalidField("pool", name, "one of " + byName.keySet());
-        }
-        return pool;
+    public Optional<Pool> find(String name) {
+        return Optional.ofNullable(name == null ? null : byName.get(name));
     }
 
-    /** @throws Problem 404 when there is no such pool */
-    public Pool find(String name) {
-        Pool pool = byName.get(name);
-        if (pool == null) {
-            throw Problem.notFound("pool", "no pool named '" + name + "'; pools: " + byName.keySet());
-        }
-        return pool;
+    /** The pool names, in configuration order. */
+    public Set<String> names() {
+        return byName.keySet();
     }
 
     public Collection<Pool> all() {

@@ -1,14 +1,14 @@
 package dev.threadlab.pool;
 
 import dev.threadlab.input.Durations;
-import dev.threadlab.problem.Problem;
-import dev.threadlab.workload.ParamSpec;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.input.ParamSpec;
 
 import java.time.Duration;
 
 /**
  * A client's change to a pool's live settings (fields absent stay as they are). Numbers stay raw so validation
- * can name the field, the value and the allowed range.
+ * can name the field, the value and the allowed range. Immutable.
  */
 public record PoolUpdate(Object threads, Object maxConcurrency, Object queueCapacity, String switchInterval) {
 
@@ -19,24 +19,25 @@ public record PoolUpdate(Object threads, Object maxConcurrency, Object queueCapa
     public static final Duration MAX_SWITCH_INTERVAL = Duration.ofSeconds(1);
 
     /**
-     * Validates the change against the pool's kind and applies it.
+     * Validates the change against the pool's kind and applies it in one step, on top of the settings current at
+     * that moment (a concurrent change of another field is kept).
      *
-     * @throws Problem 400 naming the field
+     * @return the pool's settings after the change
+     * @throws InvalidInputException naming the field
      */
     public PoolSettings applyTo(Pool pool) {
-        PoolSettings current = pool.settings();
         if (threads == null && maxConcurrency == null && queueCapacity == null && switchInterval == null) {
-            throw Problem.invalidField("body", "{}",
+            throw new InvalidInputException("body", "{}",
                     "at least one of threads, maxConcurrency, queueCapacity, switchInterval");
         }
         Duration interval = switchInterval == null ? null : parseInterval();
         if (interval != null && pool.kind() != PoolKind.GIL) {
-            throw Problem.invalidField("switchInterval", switchInterval, "nothing: only gil pools have a switch interval");
+            throw new InvalidInputException("switchInterval", switchInterval, "nothing: only gil pools have a switch interval");
         }
-        int concurrency = current.concurrency();
+        Integer concurrency = null;
         if (pool.kind() == PoolKind.VIRTUAL) {
             if (threads != null) {
-                throw Problem.invalidField("threads", threads,
+                throw new InvalidInputException("threads", threads,
                         "nothing: virtual pools start a thread per task; change maxConcurrency instead");
             }
             if (maxConcurrency != null) {
@@ -44,27 +45,30 @@ public record PoolUpdate(Object threads, Object maxConcurrency, Object queueCapa
             }
         } else {
             if (maxConcurrency != null) {
-                throw Problem.invalidField("maxConcurrency", maxConcurrency,
+                throw new InvalidInputException("maxConcurrency", maxConcurrency,
                         "nothing: " + pool.kind().id() + " pools run as many tasks as they have threads; change threads instead");
             }
             if (threads != null) {
                 concurrency = intField("threads", threads, MAX_THREADS, 1);
             }
         }
-        int queue = queueCapacity == null ? current.queueCapacity() : intField("queueCapacity", queueCapacity, MAX_QUEUE, 0);
-        PoolSettings updated = new PoolSettings(concurrency, queue);
-        pool.reconfigure(updated);
-        if (interval != null) {
-            pool.model().setSwitchInterval(interval);
-        }
-        return updated;
+        Integer queue = queueCapacity == null ? null : intField("queueCapacity", queueCapacity, MAX_QUEUE, 0);
+        Integer newConcurrency = concurrency;
+        return pool.reconfigure(current -> new PoolSettings(
+                newConcurrency == null ? current.concurrency() : newConcurrency,
+                queue == null ? current.queueCapacity() : queue), interval);
     }
 
     private Duration parseInterval() {
         String allowed = "a duration from 0.1ms to 1s, such as 5ms, 1ms or 0.005 (seconds)";
-        Duration interval = Durations.parse("switchInterval", switchInterval, Duration.ZERO, Duration.ofDays(1));
+        Duration interval;
+        try {
+            interval = Durations.parse("switchInterval", switchInterval, Duration.ZERO, Duration.ofDays(1));
+        } catch (InvalidInputException notADuration) {
+            throw new InvalidInputException("switchInterval", switchInterval, allowed);
+        }
         if (interval.compareTo(MIN_SWITCH_INTERVAL) < 0 || interval.compareTo(MAX_SWITCH_INTERVAL) > 0) {
-            throw Problem.invalidField("switchInterval", switchInterval, allowed);
+            throw new InvalidInputException("switchInterval", switchInterval, allowed);
         }
         return interval;
     }

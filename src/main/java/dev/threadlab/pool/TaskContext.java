@@ -24,8 +24,10 @@ public interface TaskContext {
     void checkpoint();
 
     /**
-     * Runs a blocking wait (sleep, file or network I/O, a contended lock). An interrupt caused by
-     * cancellation surfaces as {@link TaskCancelledException}.
+     * Runs a blocking wait (sleep, file or network I/O, a contended lock). An interrupt caused by cancellation
+     * during the call surfaces as {@link TaskCancelledException}. A call that completed always returns its result,
+     * even when the task is cancelled while the pool kind resumes it (a GIL pool taking its token back): whatever
+     * the call acquired reaches the caller, and the cancel is seen at the next checkpoint or blocking call.
      */
     <T> T blocking(BlockingCall<T> call) throws IOException;
 

@@ -6,10 +6,7 @@ import dev.threadlab.job.Waiters;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The shutdown sequence Kubernetes expects on SIGTERM, as a plain class:
@@ -68,11 +65,6 @@ public final class GracefulShutdown {
     }
 
     private static void awaitAll(List<Job> jobs, Duration timeout) throws InterruptedException {
-        CompletableFuture<Void> all = JobEngine.whenDone(jobs, true);
-        try {
-            all.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException notAllDone) {
-            // the rest is cancelled next
-        }
+        JobEngine.whenDone(jobs, true).await(timeout); // what has not ended by then is cancelled next
     }
 }

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 /**
  * Durations recorded over a sliding window (the last minute by default): a ring of {@link LatencyHistogram}s,
  * one per slot of time, reused when the ring comes round. Readers merge the slots still inside the window
- * ({@link #addCountsTo}) and take quantiles of the sum with {@link LatencyHistogram#quantileNanos(long[], double)}.
+ * ({@link #addTo}) into {@link Quantiles}, exact while the window holds few values.
  *
  * <p>Thread-safety: lock-free. The recorder that first enters a new slot claims it by CAS on the slot's epoch and
  * empties it; a recording racing with that reset may be lost, which a live figure can afford.
@@ -45,13 +45,13 @@ public final class WindowedHistogram {
         slots[index].record(nanos);
     }
 
-    /** Adds the bucket counts inside the window to {@code into}, e.g. to merge several windows. */
-    public void addCountsTo(long[] into) {
+    /** Adds the values inside the window to {@code into}, e.g. to merge several windows. */
+    public void addTo(Quantiles into) {
         long current = Math.floorDiv(clock.getAsLong(), slotNanos);
         for (int i = 0; i < SLOTS; i++) {
             long epoch = epochs.get(i);
             if (epoch != Long.MIN_VALUE && current - epoch < SLOTS) {
-                slots[i].addCountsTo(into);
+                slots[i].addTo(into);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.threadlab.workload;
 
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskContext;
 
 import java.util.LinkedHashMap;
@@ -31,7 +33,10 @@ public final class CpuWorkload extends BaseWorkload {
         return new Run(params.getLong("iterations"));
     }
 
-    /** Thread-safety: the first checksum wins a CAS, later ones are compared against it. */
+    /**
+     * Thread-safety: the first checksum wins a CAS, later ones are compared against it; counted after the CAS, so
+     * a reader that sees a completed task also sees its checksum.
+     */
     private static final class Run implements WorkloadRun {
         private static final long UNSET = 0;
         private final long iterations;
@@ -56,9 +61,12 @@ public final class CpuWorkload extends BaseWorkload {
         public Map<String, Object> summary() {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("iterationsPerTask", iterations);
-            long checksum = firstChecksum.get();
-            result.put("checksum", tasksDone.sum() == 0 ? null : CpuKernel.hex(checksum));
-            result.put("checksumsAgree", mismatches.sum() == 0);
+            long done = tasksDone.sum();
+            result.put("tasksCompleted", done);
+            if (done > 0) { // no checksum to show or compare before a task has computed one
+                result.put("checksum", CpuKernel.hex(firstChecksum.get()));
+                result.put("checksumsAgree", mismatches.sum() == 0);
+            }
             return result;
         }
     }

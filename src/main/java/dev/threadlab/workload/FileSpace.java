@@ -48,6 +48,11 @@ public final class FileSpace implements AutoCloseable {
         budgetKiB.release(kib(bytes));
     }
 
+    /** Bytes of budget free now (what no task holds). */
+    public long freeBytes() {
+        return budgetKiB.availablePermits() * 1024L;
+    }
+
     private static int kib(long bytes) {
         return (int) Math.max(1, (bytes + 1023) / 1024);
     }

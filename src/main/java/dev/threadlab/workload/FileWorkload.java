@@ -1,5 +1,7 @@
 package dev.threadlab.workload;
 
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskContext;
 
 import java.io.IOException;
@@ -62,24 +64,31 @@ public final class FileWorkload extends BaseWorkload {
             this.fsync = fsync;
         }
 
+        /**
+         * The budget is released in a {@code finally} that begins right after the reservation: a blocking call that
+         * completed always returns (see {@link TaskContext#blocking}), so a reservation is never lost to a cancel.
+         */
         @Override
         public void runTask(TaskContext context) throws Exception {
             context.blocking(() -> {
                 space.reserve(bytes);
                 return null;
             });
-            Path file = space.folder().resolve("task-" + UUID.randomUUID() + ".bin");
             try {
-                ByteBuffer block = ByteBuffer.allocate((int) Math.min(BLOCK, bytes));
-                long written = write(context, file, block);
-                long read = readBack(context, file, block);
-                if (written != read) {
-                    throw new IOException("read-back mismatch: wrote CRC32C " + Long.toHexString(written)
-                            + ", read " + Long.toHexString(read));
+                Path file = space.folder().resolve("task-" + UUID.randomUUID() + ".bin");
+                try {
+                    ByteBuffer block = ByteBuffer.allocate((int) Math.min(BLOCK, bytes));
+                    long written = write(context, file, block);
+                    long read = readBack(context, file, block);
+                    if (written != read) {
+                        throw new IOException("read-back mismatch: wrote CRC32C " + Long.toHexString(written)
+                                + ", read " + Long.toHexString(read));
+                    }
+                    verified.increment();
+                } finally {
+                    Files.deleteIfExists(file);
                 }
-                verified.increment();
             } finally {
-                Files.deleteIfExists(file);
                 space.release(bytes);
             }
         }

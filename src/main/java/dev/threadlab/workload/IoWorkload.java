@@ -1,5 +1,7 @@
 package dev.threadlab.workload;
 
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskContext;
 import dev.threadlab.stats.LatencyHistogram;
 
@@ -38,7 +40,7 @@ public final class IoWorkload extends BaseWorkload {
 
     @Override
     public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
-        return new Run(params.getLong("durationMs"), params.getInt("chunks"));
+        return new Run(params.getLong("durationMs"), params.getInt("chunks"), tasks);
     }
 
     /** Thread-safety: the histogram is lock-free. */
@@ -46,12 +48,14 @@ public final class IoWorkload extends BaseWorkload {
         private final long durationMs;
         private final int chunks;
         private final long chunkNanos;
-        private final LatencyHistogram chunkLatency = new LatencyHistogram();
+        private final LatencyHistogram chunkLatency;
 
-        Run(long durationMs, int chunks) {
+        Run(long durationMs, int chunks, int tasks) {
             this.durationMs = durationMs;
             this.chunks = chunks;
             this.chunkNanos = TimeUnit.MILLISECONDS.toNanos(durationMs) / chunks;
+            // exact percentiles for every chunk up to the histogram's default, and no room kept beyond what comes
+            this.chunkLatency = new LatencyHistogram((int) Math.min((long) chunks * tasks, LatencyHistogram.DEFAULT_EXACT));
         }
 
         @Override

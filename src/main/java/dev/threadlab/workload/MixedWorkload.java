@@ -1,5 +1,7 @@
 package dev.threadlab.workload;
 
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskContext;
 
 import java.util.LinkedHashMap;

@@ -1,5 +1,8 @@
 package dev.threadlab.workload;
 
+import dev.threadlab.input.ParamSpec;
+import dev.threadlab.input.Params;
+
 import java.util.List;
 
 /** A kind of work each task of a job does. Implementations are stateless and thread-safe. */

@@ -1,6 +1,7 @@
 package dev.threadlab.workload;
 
-import dev.threadlab.problem.Problem;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.input.ParamSpec;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,11 +24,11 @@ public final class WorkloadCatalog {
         }
     }
 
-    /** @throws Problem 400 listing the valid names */
+    /** @throws InvalidInputException for field {@code workload}, listing the valid names */
     public Workload get(String name) {
         Workload workload = name == null ? null : byName.get(name);
         if (workload == null) {
-            throw Problem.invalidField("workload", name, "one of " + byName.keySet());
+            throw new InvalidInputException("workload", name, "one of " + byName.keySet());
         }
         return workload;
     }

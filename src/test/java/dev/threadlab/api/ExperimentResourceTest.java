@@ -46,7 +46,8 @@ class ExperimentResourceTest {
                 .body("name", hasItems("cpu-bound-gil", "io-bound", "convoy", "race"));
         String id = given().contentType(ContentType.JSON).body("{\"preset\":\"convoy\"}").post("/experiments")
                 .then().statusCode(202).body("preset", equalTo("convoy")).extract().path("id");
-        given().delete("/experiments/" + id).then().statusCode(202);
+        given().delete("/experiments/" + id).then().statusCode(202)
+                .body("state", equalTo("CANCELLED")).body("done", equalTo(true)); // like a job's cancel: at once
         given().queryParam("timeout", "30s").get("/experiments/" + id + "/join").then().statusCode(200)
                 .body("state", equalTo("CANCELLED"));
     }

@@ -4,7 +4,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
+
 import static dev.threadlab.api.JobResourceTest.PROBLEM;
+import static dev.threadlab.testing.Admin.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -12,6 +15,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class GilApiTest {
@@ -25,7 +29,7 @@ class GilApiTest {
                 .body("gil.heldRatio", greaterThanOrEqualTo(0f))
                 .body("gil.waitRatio", greaterThanOrEqualTo(0f))
                 .body("gil.switchesPerSecond", greaterThanOrEqualTo(0f))
-                .body("gil.forcedReleases", greaterThanOrEqualTo(0))
+                .body("gil.forcedSwitches", greaterThanOrEqualTo(0))
                 .body("gil.voluntaryReleases", greaterThanOrEqualTo(0))
                 .body("gil.acquireLatencyMs.p99", notNullValue())
                 .body("gil.probeLagMs.p50", notNullValue())
@@ -34,6 +38,19 @@ class GilApiTest {
         given().get("/pools/procs").then().statusCode(200)
                 .body("interpreters", equalTo(processors))
                 .body("gil.perInterpreter.size()", equalTo(processors));
+    }
+
+    /** Every forced switch is a switch: the pool never reports more forced switches than switches. */
+    @Test
+    void forcedSwitchesNeverOutnumberSwitches() {
+        // one CPU-bound task: only the probe asks it to drop the token, and the token changes hands each time
+        given().contentType(ContentType.JSON).queryParam("wait", "30s")
+                .body("{\"workload\":\"cpu\",\"pool\":\"gil\",\"tasks\":1,\"params\":{\"iterations\":200000000}}")
+                .post("/jobs").then().statusCode(200).body("state", equalTo("SUCCEEDED"));
+        Map<String, Number> gil = given().get("/pools/gil").then().statusCode(200).extract().path("gil");
+        assertTrue(gil.get("forcedSwitches").longValue() > 0, "the probe forced switches: " + gil);
+        assertTrue(gil.get("forcedSwitches").longValue() <= gil.get("switches").longValue(), gil.toString());
+        assertTrue(gil.get("forcedSwitchesPerSecond").doubleValue() <= gil.get("switchesPerSecond").doubleValue(), gil.toString());
     }
 
     @Test
@@ -67,15 +84,15 @@ class GilApiTest {
 
     @Test
     void theSwitchIntervalChangesLiveAndIsValidated() {
-        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"1ms\"}").patch("/pools/procs")
+        asAdmin().contentType(ContentType.JSON).body("{\"switchInterval\":\"1ms\"}").patch("/pools/procs")
                 .then().statusCode(200).body("switchIntervalMs", equalTo(1.0f));
-        given().contentType(ContentType.JSON).body("{\"switchInterval\":0.005}").patch("/pools/procs")
+        asAdmin().contentType(ContentType.JSON).body("{\"switchInterval\":0.005}").patch("/pools/procs")
                 .then().statusCode(200).body("switchIntervalMs", equalTo(5.0f));
-        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"10us\"}").patch("/pools/procs")
+        asAdmin().contentType(ContentType.JSON).body("{\"switchInterval\":\"10us\"}").patch("/pools/procs")
                 .then().statusCode(400).contentType(PROBLEM).body("field", equalTo("switchInterval"));
-        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"2s\"}").patch("/pools/procs")
+        asAdmin().contentType(ContentType.JSON).body("{\"switchInterval\":\"2s\"}").patch("/pools/procs")
                 .then().statusCode(400).body("detail", containsString("0.1ms to 1s"));
-        given().contentType(ContentType.JSON).body("{\"switchInterval\":\"5ms\"}").patch("/pools/cpu")
+        asAdmin().contentType(ContentType.JSON).body("{\"switchInterval\":\"5ms\"}").patch("/pools/cpu")
                 .then().statusCode(400).body("detail", containsString("only gil pools"));
     }
 }

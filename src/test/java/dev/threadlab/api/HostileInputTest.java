@@ -1,5 +1,6 @@
 package dev.threadlab.api;
 
+import dev.threadlab.testing.Admin;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 
+import static dev.threadlab.testing.Admin.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -165,6 +167,12 @@ class HostileInputTest {
         if (!contentType.isEmpty()) {
             request.header("Content-Type", contentType);
         }
+        if (method.equals("PATCH")) { // mostly the admin token, so that the body is what gets tested
+            int auth = random.nextInt(10);
+            if (auth > 0) {
+                request.header("Authorization", "Bearer " + (auth == 1 ? anyText().replaceAll("[\\x00-\\x1f]", "") : Admin.TOKEN));
+            }
+        }
         if (random.nextInt(5) == 0) {
             request.header("Prefer", pick(List.of("wait=5", "wait=-1", "wait=99999999999", "respond-async", anyText().replaceAll("[\\x00-\\x1f]", ""))));
         }
@@ -213,6 +221,6 @@ class HostileInputTest {
         assertTrue(sent > REQUESTS * 0.9, "sent " + sent);
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
-        given().contentType("application/json").body("{\"threads\":1,\"queueCapacity\":1}").patch("/pools/tiny").then().statusCode(200);
+        asAdmin().contentType("application/json").body("{\"threads\":1,\"queueCapacity\":1}").patch("/pools/tiny").then().statusCode(200);
     }
 }

@@ -1,5 +1,6 @@
 package dev.threadlab.api;
 
+import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.Waiters;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,9 +29,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,7 +109,85 @@ class JobResourceTest {
     void preferWaitHeaderWorksLikeTheQueryParameter() {
         given().contentType(ContentType.JSON).header("Prefer", "respond-async, wait=10")
                 .body("{\"workload\":\"io\",\"params\":{\"durationMs\":10}}").post("/jobs")
-                .then().statusCode(200).body("state", equalTo("SUCCEEDED"));
+                .then().statusCode(200).body("state", equalTo("SUCCEEDED")).header("Preference-Applied", "wait=10");
+    }
+
+    /** RFC 7240: a preference the server cannot use is ignored (never an error); one it honours is named in the answer. */
+    @Test
+    void preferencesAreHonouredOrIgnoredAsRfc7240Says() {
+        for (String unusable : List.of("wait=abc", "wait=-1", "wait", "wait=1.5")) {
+            String id = submit(given().header("Prefer", unusable), "{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}")
+                    .then().statusCode(202).header("Preference-Applied", nullValue()).body("keySet()", hasSize(5))
+                    .extract().path("id");
+            given().delete("/jobs/" + id).then().statusCode(202);
+        }
+        submit(given().header("Prefer", "wait=99999999999999"), "{\"workload\":\"io\",\"params\":{\"durationMs\":10}}")
+                .then().statusCode(200).header("Preference-Applied", "wait=60"); // capped at the maximum wait
+        submit(given().header("Prefer", "wait=3, wait=abc"), "{\"workload\":\"io\",\"params\":{\"durationMs\":10}}")
+                .then().statusCode(200).header("Preference-Applied", "wait=3"); // only the first one counts
+        submit(given().queryParam("wait", "abc"), "{\"workload\":\"io\"}")
+                .then().statusCode(400).contentType(PROBLEM).body("field", equalTo("wait")); // a query parameter is strict
+    }
+
+    private static Response submit(io.restassured.specification.RequestSpecification request, String body) {
+        return request.contentType(ContentType.JSON).body(body).post("/jobs");
+    }
+
+    /** The README says waits beyond the maximum are capped: whatever the unit, never a 400. */
+    @Test
+    void waitsBeyondTheMaximumAreCappedEverywhere() {
+        String quick = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":10}}");
+        given().queryParam("timeout", "2h").get("/jobs/" + quick + "/join").then().statusCode(200);
+        submit(given().queryParam("wait", "3h"), "{\"workload\":\"io\",\"params\":{\"durationMs\":10}}")
+                .then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"ids\":[\"" + quick + "\"],\"timeout\":\"24h\"}")
+                .post("/jobs/wait").then().statusCode(200).body("done", hasSize(1));
+        given().queryParam("timeout", "2 hours").get("/jobs/" + quick + "/join").then().statusCode(400)
+                .contentType(PROBLEM).body("field", equalTo("timeout"));
+    }
+
+    /** A client polling a long job with short waits leaves nothing attached to it, whichever way it waits. */
+    @Test
+    void waitsThatEndLeaveNothingAttachedToTheJob() {
+        String slow = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}");
+        String other = submitId("{\"workload\":\"io\",\"params\":{\"durationMs\":60000}}");
+        JobEngine engine = Arc.container().instance(JobEngine.class).get();
+        for (int i = 0; i < 200; i++) {
+            given().queryParam("timeout", "1ms").get("/jobs/" + slow + "/join").then().statusCode(202);
+            given().contentType(ContentType.JSON).body("{\"ids\":[\"" + slow + "\",\"" + other + "\"],\"mode\":\"ANY\",\"timeout\":\"1ms\"}")
+                    .post("/jobs/wait").then().statusCode(200).body("notDone", hasSize(2));
+        }
+        awaitTrue(() -> engine.get(slow).attachedWaits() == 0 && engine.get(other).attachedWaits() == 0);
+        given().delete("/jobs/" + slow).then().statusCode(202);
+        given().delete("/jobs/" + other).then().statusCode(202);
+    }
+
+    /** Every error is problem+json, also for a request target or headers over the limits (no bare 414 or 431). */
+    @Test
+    void overlongRequestTargetsAndHeadersAreProblemsToo() {
+        given().get("/jobs/qtest-" + "a".repeat(9000)).then().statusCode(414).contentType(PROBLEM)
+                .body("type", equalTo("https://threadlab.dev/problems/uri-too-long")).body("limit", equalTo(8192));
+        given().header("X-Padding", "p".repeat(30_000)).get("/stats").then().statusCode(431).contentType(PROBLEM)
+                .body("type", equalTo("https://threadlab.dev/problems/headers-too-large"));
+        given().get("/jobs/qtest-" + "a".repeat(3000)).then().statusCode(404).contentType(PROBLEM);
+    }
+
+    /** A figure never contradicts another: a lone sample is its own percentile, a job that computed nothing shows no checksum. */
+    @Test
+    void resultFiguresAgreeWithThemselves() {
+        submit(given().queryParam("wait", "10s"), "{\"workload\":\"io\",\"params\":{\"durationMs\":100}}")
+                .then().statusCode(200)
+                .body("result.chunkLatency.count", equalTo(1))
+                .body("result.chunkLatency.p50Ms", greaterThanOrEqualTo(100f))
+                .body("result.chunkLatency.p50Ms", equalTo(given().get("/jobs?limit=1").then().extract().path("[0].result.chunkLatency.maxMs")))
+                .body("result.chunkLatency.p99Ms", equalTo(given().get("/jobs?limit=1").then().extract().path("[0].result.chunkLatency.maxMs")));
+        String queued = submitId("{\"workload\":\"cpu\",\"pool\":\"tiny\",\"params\":{\"iterations\":10000000000}}");
+        given().delete("/jobs/" + queued).then().statusCode(202);
+        given().queryParam("timeout", "10s").get("/jobs/" + queued + "/join").then().statusCode(200)
+                .body("state", equalTo("CANCELLED"))
+                .body("result.tasksCompleted", equalTo(0))
+                .body("result", not(hasKey("checksum")))
+                .body("result", not(hasKey("checksumsAgree")));
     }
 
     @Test
@@ -241,6 +322,11 @@ class JobResourceTest {
                 .then().statusCode(404);
     }
 
+    /**
+     * The race demo's claim, asserted both ways: {@code lock} and {@code atomic} never lose an update, and
+     * {@code none} does lose some (two tasks of ten million racing increments on two threads; a run that happens not
+     * to overlap is retried, up to five times, so only a counter that stopped racing fails).
+     */
     @Test
     void theRaceDemoLosesUpdatesOnlyWithoutSynchronisation() {
         for (String sync : List.of("lock", "atomic")) {
@@ -250,12 +336,17 @@ class JobResourceTest {
                     .body("result.expected", equalTo(800000)).body("result.actual", equalTo(800000))
                     .body("result.lostUpdates", equalTo(0));
         }
-        given().contentType(ContentType.JSON).queryParam("wait", "30s")
-                .body("{\"workload\":\"counter\",\"tasks\":2,\"params\":{\"increments\":1000000,\"sync\":\"none\"}}")
-                .post("/jobs").then().statusCode(200)
-                .body("result.expected", equalTo(2000000))
-                .body("result.actual", lessThanOrEqualTo(2000000))
-                .body("result.lockWaitMs", nullValue());
+        List<Integer> lost = new ArrayList<>();
+        for (int attempt = 0; attempt < 5 && (lost.isEmpty() || lost.get(lost.size() - 1) == 0); attempt++) {
+            lost.add(given().contentType(ContentType.JSON).queryParam("wait", "60s")
+                    .body("{\"workload\":\"counter\",\"tasks\":2,\"params\":{\"sync\":\"none\"}}")
+                    .post("/jobs").then().statusCode(200)
+                    .body("result.expected", equalTo(20_000_000))
+                    .body("result.actual", lessThanOrEqualTo(20_000_000))
+                    .body("result.lockWaitMs", nullValue())
+                    .extract().path("result.lostUpdates"));
+        }
+        assertTrue(lost.get(lost.size() - 1) > 0, "sync none lost no update in " + lost.size() + " runs: " + lost);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
 import static dev.threadlab.api.JobResourceTest.PROBLEM;
+import static dev.threadlab.testing.Admin.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -34,21 +35,21 @@ class PoolAndWorkloadResourceTest {
 
     @Test
     void patchChangesAPoolLiveAndValidates() {
-        given().contentType(ContentType.JSON).body("{\"threads\":3,\"queueCapacity\":5}").patch("/pools/tiny")
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":3,\"queueCapacity\":5}").patch("/pools/tiny")
                 .then().statusCode(200).body("threads", equalTo(3)).body("queueCapacity", equalTo(5))
                 .body("live.threads", equalTo(3));
-        given().contentType(ContentType.JSON).body("{\"threads\":1,\"queueCapacity\":1}").patch("/pools/tiny")
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":1,\"queueCapacity\":1}").patch("/pools/tiny")
                 .then().statusCode(200).body("threads", equalTo(1));
-        given().contentType(ContentType.JSON).body("{\"threads\":0}").patch("/pools/tiny")
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":0}").patch("/pools/tiny")
                 .then().statusCode(400).contentType(PROBLEM).body("field", equalTo("threads"));
-        given().contentType(ContentType.JSON).body("{\"threads\":5000}").patch("/pools/tiny")
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":5000}").patch("/pools/tiny")
                 .then().statusCode(400).body("detail", containsString("1 to 1024"));
-        given().contentType(ContentType.JSON).body("{\"threads\":4}").patch("/pools/io")
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":4}").patch("/pools/io")
                 .then().statusCode(400).body("detail", containsString("maxConcurrency"));
-        given().contentType(ContentType.JSON).body("{\"maxConcurrency\":4}").patch("/pools/cpu")
+        asAdmin().contentType(ContentType.JSON).body("{\"maxConcurrency\":4}").patch("/pools/cpu")
                 .then().statusCode(400).body("field", equalTo("maxConcurrency"));
-        given().contentType(ContentType.JSON).body("{}").patch("/pools/cpu").then().statusCode(400);
-        given().contentType(ContentType.JSON).body("{\"threads\":2}").patch("/pools/nope").then().statusCode(404);
+        asAdmin().contentType(ContentType.JSON).body("{}").patch("/pools/cpu").then().statusCode(400);
+        asAdmin().contentType(ContentType.JSON).body("{\"threads\":2}").patch("/pools/nope").then().statusCode(404);
     }
 
     @Test

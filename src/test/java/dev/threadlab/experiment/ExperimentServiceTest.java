@@ -1,7 +1,7 @@
 package dev.threadlab.experiment;
 
 import dev.threadlab.job.IdGenerator;
-import dev.threadlab.problem.Problem;
+import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.testing.EngineFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +48,7 @@ class ExperimentServiceTest {
     }
 
     private static Experiment.View join(Experiment experiment) throws Exception {
-        experiment.completion().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(experiment.completion().await(Duration.ofSeconds(60)), "the experiment ended");
         return experiment.view();
     }
 
@@ -101,11 +101,11 @@ class ExperimentServiceTest {
         Experiment experiment = experiments.submit(request("io", Map.of("durationMs", 60_000), List.of("io"),
                 List.of(1, 2), 2));
         EngineFixture.awaitTrue(() -> experiment.state() == ExperimentState.RUNNING && !fixture.engine.unfinished().isEmpty());
-        experiments.cancel(experiment.id());
-        assertEquals(ExperimentState.CANCELLED, join(experiment).state());
+        Experiment cancelled = experiments.cancel(experiment.id());
+        assertEquals(ExperimentState.CANCELLED, cancelled.view().state(), "a cancel ends it at once, like a job's");
         EngineFixture.awaitTrue(() -> fixture.engine.unfinished().isEmpty());
-        Problem again = assertThrows(Problem.class, () -> experiments.cancel(experiment.id()));
-        assertEquals(409, again.status());
+        assertEquals(ExperimentState.CANCELLED, join(experiment).state());
+        assertThrows(ExperimentEndedException.class, () -> experiments.cancel(experiment.id()));
     }
 
     @Test
@@ -118,7 +118,7 @@ class ExperimentServiceTest {
         assertEquals("tasks", field(() -> experiments.submit(request("cpu", Map.of(), List.of("cpu"),
                 List.of(64, 128, 256), 2))));
         assertEquals("tasks[0]", field(() -> experiments.submit(request("cpu", Map.of(), List.of("cpu"), List.of(0), 1))));
-        assertEquals("pool", field(() -> experiments.submit(request("cpu", Map.of(), List.of("nope"), List.of(1), 1))));
+        assertEquals("pools", field(() -> experiments.submit(request("cpu", Map.of(), List.of("nope"), List.of(1), 1))));
         assertEquals("params.iterations", field(() -> experiments.submit(request("cpu", Map.of("iterations", -1),
                 List.of("cpu"), List.of(1), 1))));
         assertEquals("preset", field(() -> experiments.submit(new ExperimentService.Request("nope", null, null, null,
@@ -128,9 +128,7 @@ class ExperimentServiceTest {
     }
 
     private static String field(Runnable submit) {
-        Problem problem = assertThrows(Problem.class, submit::run);
-        assertEquals(400, problem.status(), problem.detail());
-        return (String) problem.extensions().get("field");
+        return assertThrows(InvalidInputException.class, submit::run).field();
     }
 
     @Test

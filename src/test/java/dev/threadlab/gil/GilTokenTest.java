@@ -131,14 +131,46 @@ class GilTokenTest {
     }
 
     @Test
-    void theProbeLeavesTaskFiguresUntouched() throws Exception {
+    void theProbeLeavesTaskTimesAndReleasesUntouched() throws Exception {
         GilToken token = new GilToken(5 * MS);
         token.acquire(false);
         token.release(false);
         GilCounters counters = token.counters();
-        assertEquals(0, counters.switches());
+        assertEquals(1, counters.switches(), "the token came to a thread: a switch, whoever takes it");
         assertEquals(0, counters.voluntaryReleases());
         assertEquals(0, counters.heldNanos());
+    }
+
+    /**
+     * A task forced to drop the token for the probe, then taking it back: two switches, one of them forced. Forced
+     * switches are counted at the switch, so there are never more of them than switches.
+     */
+    @Test
+    void forcedSwitchesAreASubsetOfSwitches() throws Exception {
+        GilToken token = new GilToken(MS);
+        token.acquire(true); // this thread is the task
+        CountDownLatch probeDone = new CountDownLatch(1);
+        Thread probe = Thread.ofPlatform().start(() -> {
+            try {
+                token.acquire(false);
+                token.release(false);
+                probeDone.countDown();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        awaitTrue(token::dropRequested);
+        token.release(true); // honours the drop request and waits until the probe took it
+        await(probeDone);
+        token.acquire(true);
+        token.release(false);
+        probe.join(10_000);
+        GilCounters counters = token.counters();
+        assertEquals(3, counters.switches(), "to the task, to the probe, back to the task");
+        assertEquals(1, counters.forcedSwitches());
+        assertEquals(1, counters.forcedReleases());
+        assertEquals(1, counters.voluntaryReleases());
+        assertTrue(counters.forcedSwitches() <= counters.switches());
     }
 
     /**

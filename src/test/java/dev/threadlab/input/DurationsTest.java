@@ -1,6 +1,5 @@
 package dev.threadlab.input;
 
-import dev.threadlab.problem.Problem;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -27,18 +26,22 @@ class DurationsTest {
         assertEquals(Duration.ofSeconds(30), parse(null));
     }
 
+    /** The README promises that waits beyond the maximum are capped, whatever unit they are written in. */
     @Test
-    void capsLongWaits() {
+    void capsLongWaitsInEveryUnit() {
         assertEquals(CAP, parse("2m"));
+        assertEquals(CAP, parse("2h"));
         assertEquals(CAP, parse("999999999"));
+        assertEquals(CAP, parse("9999999999999"));
+        assertEquals(Duration.ofMillis(36), parse("0.00001h"));
     }
 
     @Test
     void rejectsAnythingElseNamingTheField() {
-        for (String bad : new String[]{"-1", "abc", "10h", "1e3", "NaN", "1..2", "9999999999999"}) {
-            Problem problem = assertThrows(Problem.class, () -> parse(bad), bad);
-            assertEquals(400, problem.status());
-            assertEquals("wait", problem.extensions().get("field"));
+        for (String bad : new String[]{"", "-1", "abc", "10d", "1e3", "NaN", "1..2", "1".repeat(31)}) {
+            InvalidInputException problem = assertThrows(InvalidInputException.class, () -> parse(bad), bad);
+            assertEquals("wait", problem.field());
+            assertEquals(bad, problem.value());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.threadlab.job;
 
-import dev.threadlab.problem.Problem;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.pool.PoolSaturatedException;
 import dev.threadlab.testing.EngineFixture;
 import dev.threadlab.workload.CpuKernel;
 import org.junit.jupiter.api.AfterEach;
@@ -9,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static dev.threadlab.testing.EngineFixture.awaitTrue;
 import static dev.threadlab.testing.EngineFixture.join;
@@ -89,9 +90,9 @@ class JobEngineTest {
         JobView view = job.view();
         assertEquals("client", view.cancelReason());
         assertEquals(5, view.progress().tasksCancelled());
-        awaitTrue(() -> fixture.pools.get("cpu").heldTasks() == 0); // every slot is free again
-        Problem again = assertThrows(Problem.class, () -> fixture.engine.cancel(job.id()));
-        assertEquals(409, again.status());
+        awaitTrue(() -> fixture.pools.find("cpu").orElseThrow().heldTasks() == 0); // every slot is free again
+        JobEndedException again = assertThrows(JobEndedException.class, () -> fixture.engine.cancel(job.id()));
+        assertEquals(JobState.CANCELLED, again.state());
     }
 
     @Test
@@ -106,11 +107,12 @@ class JobEngineTest {
     @Test
     void rejectsAJobWholeWhenItsPoolIsFull() throws Exception {
         fixture.submit("io", "cpu", 100, Map.of("durationMs", 60_000)); // 2 running + 98 queued of 102
-        Problem rejected = assertThrows(Problem.class,
+        PoolSaturatedException rejected = assertThrows(PoolSaturatedException.class,
                 () -> fixture.submit("cpu", "cpu", 5, Map.of("iterations", 1)));
-        assertEquals(503, rejected.status());
+        assertEquals(100, rejected.held());
+        assertEquals(1, fixture.engine.accounts().counts("cpu").rejected());
         assertEquals(1, fixture.engine.list(job -> true, 10).size(), "the rejected job is not kept");
-        assertEquals(100, fixture.pools.get("cpu").heldTasks());
+        assertEquals(100, fixture.pools.find("cpu").orElseThrow().heldTasks());
         fixture.submit("cpu", "cpu", 2, Map.of("iterations", 1)); // fits exactly
     }
 
@@ -128,9 +130,7 @@ class JobEngineTest {
     }
 
     private static String field(Runnable submit) {
-        Problem problem = assertThrows(Problem.class, submit::run);
-        assertEquals(400, problem.status());
-        return (String) problem.extensions().get("field");
+        return assertThrows(InvalidInputException.class, submit::run).field();
     }
 
     @Test
@@ -143,8 +143,8 @@ class JobEngineTest {
             }
             awaitTrue(() -> small.engine.retainedFinished() <= 5);
             assertEquals(5, small.engine.list(job -> true, 100).size());
-            Problem gone = assertThrows(Problem.class, () -> small.engine.get(first.id()));
-            assertEquals(404, gone.status());
+            JobNotFoundException gone = assertThrows(JobNotFoundException.class, () -> small.engine.get(first.id()));
+            assertTrue(gone.ownerInstance().isEmpty(), "it was this instance's job");
         }
     }
 
@@ -168,15 +168,16 @@ class JobEngineTest {
             ids.add(id);
         }
         assertEquals(200, ids.size());
-        Problem other = assertThrows(Problem.class, () -> fixture.engine.get("abcd-aaaaaaaaaaaaaaaa"));
-        assertTrue(other.detail().contains("belongs to instance 'abcd'"), other.detail());
+        JobNotFoundException other = assertThrows(JobNotFoundException.class, () -> fixture.engine.get("abcd-aaaaaaaaaaaaaaaa"));
+        assertEquals("abcd", other.ownerInstance().orElseThrow());
+        assertTrue(other.getMessage().contains("belongs to instance 'abcd'"), other.getMessage());
     }
 
     @Test
     void waitsForAnyAndAll() throws Exception {
         Job quick = fixture.submit("cpu", null, 1, Map.of("iterations", 1));
         Job slow = fixture.submit("io", null, 1, Map.of("durationMs", 60_000));
-        JobEngine.whenDone(List.of(quick, slow), false).get(20, TimeUnit.SECONDS);
+        assertTrue(JobEngine.whenDone(List.of(quick, slow), false).await(Duration.ofSeconds(20)));
         assertTrue(quick.state().terminal());
         assertFalse(JobEngine.whenDone(List.of(quick, slow), true).isDone());
         fixture.engine.cancel(slow.id());

@@ -41,7 +41,7 @@ class JobStoreTest {
         JobStore store = new JobStore(retention, maxRetained);
         List<Job> jobs = finishedJobs(count);
         jobs.forEach(store::add);
-        jobs.forEach(store::finished);
+        jobs.forEach(store::retain);
         return new Stored(store, jobs);
     }
 

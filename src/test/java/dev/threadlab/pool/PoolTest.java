@@ -1,16 +1,21 @@
 package dev.threadlab.pool;
 
-import dev.threadlab.problem.Problem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
+import static dev.threadlab.testing.PoolTasks.submitAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,7 +120,7 @@ class PoolTest {
     private static List<GateTask> submitGates(Pool pool, int count, int started, CountDownLatch release)
             throws InterruptedException {
         List<GateTask> tasks = gates(count, release);
-        pool.submitAll(tasks);
+        submitAll(pool, tasks);
         for (int i = 0; i < started; i++) {
             await(tasks.get(i).started);
         }
@@ -143,8 +148,8 @@ class PoolTest {
         CountDownLatch release = new CountDownLatch(1);
         List<GateTask> first = gates(1, release);
         List<GateTask> second = gates(1, release);
-        pool.submitAll(first);
-        pool.submitAll(second);
+        submitAll(pool, first);
+        submitAll(pool, second);
         assertEquals(2, pool.stats().queuedTasks(), "accepted, and held until the hand-over");
         assertEquals(0, pool.stats().activeTasks());
         assertEquals(1, first.get(0).started.getCount());
@@ -177,14 +182,14 @@ class PoolTest {
     void admitsAJobWholeOrNotAtAll() throws Exception {
         Pool pool = platform(1, 2);
         CountDownLatch release = new CountDownLatch(1);
-        pool.submitAll(gates(2, release));
-        Problem rejected = assertThrows(Problem.class, () -> pool.submitAll(gates(2, release)));
-        assertEquals(503, rejected.status());
-        assertEquals("pool-saturated", rejected.slug());
-        assertTrue(rejected.retryAfterSeconds().orElseThrow() >= 1);
+        submitAll(pool, gates(2, release));
+        PoolSaturatedException rejected = assertThrows(PoolSaturatedException.class, () -> submitAll(pool, gates(2, release)));
+        assertEquals(2, rejected.held());
+        assertEquals(3, rejected.capacity());
+        assertTrue(rejected.retryAfterSeconds() >= 1);
         assertEquals(2, pool.heldTasks(), "a rejected job must not hold any slot");
         assertEquals(1, pool.stats().rejectedJobs());
-        pool.submitAll(gates(1, release)); // exactly fills capacity 3
+        submitAll(pool, gates(1, release)); // exactly fills capacity 3
         release.countDown();
     }
 
@@ -193,7 +198,7 @@ class PoolTest {
         Pool pool = platform(1, 5);
         CountDownLatch release = new CountDownLatch(1);
         List<GateTask> tasks = gates(3, release);
-        List<TaskHandle> handles = pool.submitAll(tasks);
+        List<TaskHandle> handles = submitAll(pool, tasks);
         await(tasks.get(0).started);
         handles.get(2).cancel();
         assertTrue(tasks.get(2).discarded);
@@ -208,7 +213,7 @@ class PoolTest {
         Pool pool = platform(1, 5);
         CountDownLatch never = new CountDownLatch(1);
         List<GateTask> first = gates(1, never);
-        List<TaskHandle> handles = pool.submitAll(first);
+        List<TaskHandle> handles = submitAll(pool, first);
         await(first.get(0).started);
         handles.get(0).cancel();
         await(first.get(0).ended);
@@ -216,12 +221,12 @@ class PoolTest {
         for (int i = 0; i < 50; i++) {
             CountDownLatch open = new CountDownLatch(0);
             List<GateTask> next = gates(1, open);
-            List<TaskHandle> nextHandles = pool.submitAll(next);
+            List<TaskHandle> nextHandles = submitAll(pool, next);
             nextHandles.get(0).cancel(); // races with the task's end; must never reach the task after
             await(next.get(0).ended);
         }
         List<GateTask> last = gates(1, new CountDownLatch(0));
-        pool.submitAll(last);
+        submitAll(pool, last);
         await(last.get(0).ended);
         assertFalse(last.get(0).interruptedAtStart, "an interrupt meant for an earlier task leaked");
         assertFalse(last.get(0).cancelled);
@@ -232,7 +237,7 @@ class PoolTest {
         Pool pool = virtual(1000, 1000);
         CountDownLatch release = new CountDownLatch(1);
         List<GateTask> tasks = gates(2000, release);
-        pool.submitAll(tasks);
+        submitAll(pool, tasks);
         for (int i = 0; i < 1000; i++) {
             await(tasks.get(i).started);
         }
@@ -251,13 +256,13 @@ class PoolTest {
         Pool pool = platform(1, 10);
         CountDownLatch release = new CountDownLatch(1);
         List<GateTask> tasks = gates(3, release);
-        pool.submitAll(tasks);
+        submitAll(pool, tasks);
         await(tasks.get(0).started);
-        pool.reconfigure(new PoolSettings(3, 10));
+        pool.reconfigure(current -> new PoolSettings(3, 10), null);
         await(tasks.get(1).started);
         await(tasks.get(2).started);
         assertEquals(3, pool.stats().threads());
-        pool.reconfigure(new PoolSettings(1, 10));
+        pool.reconfigure(current -> new PoolSettings(1, 10), null);
         release.countDown();
         for (GateTask task : tasks) {
             await(task.ended);
@@ -276,8 +281,8 @@ class PoolTest {
                 Thread.currentThread().interrupt();
             }
         });
-        pool.submitAll(List.of(probe, probe, probe, probe));
-        pool.reconfigure(new PoolSettings(1, 10));
+        submitAll(pool, List.of(probe, probe, probe, probe));
+        pool.reconfigure(current -> new PoolSettings(1, 10), null);
         release.countDown(); // both threads end a task; only one slot is left for the queued ones
         await(probe.done);
         assertEquals(1, probe.maxSeen.get(), "queued tasks ran " + probe.maxSeen.get() + " at once under a limit of 1");
@@ -285,18 +290,54 @@ class PoolTest {
         assertEquals(6, pool.stats().completedTasks());
     }
 
+    /** Two PATCHes of different fields at the same moment both land: each change applies to the settings of its moment. */
+    @Test
+    void concurrentChangesOfDifferentFieldsBothLand() throws Exception {
+        Pool pool = platform(1, 10);
+        int rounds = 500;
+        List<String> lost = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger round = new AtomicInteger();
+        CyclicBarrier together = new CyclicBarrier(2);
+        CyclicBarrier done = new CyclicBarrier(2, () -> {
+            int r = round.getAndIncrement();
+            PoolSettings now = pool.settings();
+            if (now.concurrency() != 1 + r % 2 || now.queueCapacity() != 100 + r) {
+                lost.add("round " + r + ": " + now);
+            }
+        });
+        Thread threads = Thread.ofPlatform().start(() -> changeEveryRound(rounds, together, done,
+                r -> new PoolUpdate(1 + r % 2, null, null, null).applyTo(pool)));
+        Thread queue = Thread.ofPlatform().start(() -> changeEveryRound(rounds, together, done,
+                r -> new PoolUpdate(null, null, 100 + r, null).applyTo(pool)));
+        threads.join(TimeUnit.SECONDS.toMillis(60));
+        queue.join(TimeUnit.SECONDS.toMillis(60));
+        assertEquals(rounds, round.get(), "every round ran");
+        assertEquals(List.of(), lost, "a change was lost");
+    }
+
+    private static void changeEveryRound(int rounds, CyclicBarrier together, CyclicBarrier done, IntConsumer change) {
+        try {
+            for (int r = 0; r < rounds; r++) {
+                together.await(10, TimeUnit.SECONDS);
+                change.accept(r);
+                done.await(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void shutdownDiscardsQueuedAndInterruptsRunningTasksAndRefusesNewOnes() throws Exception {
         Pool pool = platform(1, 10);
         List<GateTask> tasks = gates(3, new CountDownLatch(1));
-        pool.submitAll(tasks);
+        submitAll(pool, tasks);
         await(tasks.get(0).started);
         assertTrue(pool.shutdown(Duration.ofSeconds(5)));
         assertTrue(tasks.get(0).cancelled);
         assertTrue(tasks.get(1).discarded);
         assertTrue(tasks.get(2).discarded);
-        Problem refused = assertThrows(Problem.class, () -> pool.submitAll(gates(1, new CountDownLatch(0))));
-        assertEquals("shutting-down", refused.slug());
+        assertThrows(PoolShutDownException.class, () -> submitAll(pool, gates(1, new CountDownLatch(0))));
     }
 
     @Test
@@ -307,7 +348,7 @@ class PoolTest {
         for (int t = 0; t < 4; t++) {
             submitters.add(Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 500; i++) {
-                    pool.submitAll(List.of(probe));
+                    submitAll(pool, List.of(probe));
                 }
             }));
         }

@@ -2,7 +2,8 @@ package dev.threadlab.workload;
 
 import dev.threadlab.pool.TaskCancelledException;
 import dev.threadlab.pool.TaskContext;
-import dev.threadlab.problem.Problem;
+import dev.threadlab.input.InvalidInputException;
+import dev.threadlab.input.Params;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -230,12 +231,12 @@ class WorkloadsTest {
     @Test
     void paramsAreValidatedWithFieldAndRange() {
         CpuWorkload workload = new CpuWorkload(1000);
-        Problem tooBig = assertThrows(Problem.class, () -> params(workload, Map.of("iterations", 1001)));
-        assertEquals("params.iterations", tooBig.extensions().get("field"));
-        assertTrue(tooBig.detail().contains("1 to 1000"), tooBig.detail());
-        assertThrows(Problem.class, () -> params(workload, Map.of("iterations", "12")));
-        assertThrows(Problem.class, () -> params(workload, Map.of("iterations", true)));
-        assertThrows(Problem.class, () -> params(workload, Map.of("failProbability", Double.NaN)));
+        InvalidInputException tooBig = assertThrows(InvalidInputException.class, () -> params(workload, Map.of("iterations", 1001)));
+        assertEquals("params.iterations", tooBig.field());
+        assertTrue(tooBig.allowed().contains("1 to 1000"), tooBig.getMessage());
+        assertThrows(InvalidInputException.class, () -> params(workload, Map.of("iterations", "12")));
+        assertThrows(InvalidInputException.class, () -> params(workload, Map.of("iterations", true)));
+        assertThrows(InvalidInputException.class, () -> params(workload, Map.of("failProbability", Double.NaN)));
         assertEquals(12L, params(workload, Map.of("iterations", 12.0)).getLong("iterations"), "12.0 is whole");
         assertEquals(1_000_000L, params(new CpuWorkload(10_000_000), Map.of()).getLong("iterations"));
     }

@@ -1,6 +1,4 @@
-package dev.threadlab.workload;
-
-import dev.threadlab.problem.Problem;
+package dev.threadlab.input;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The effective parameters of one job: every documented parameter, validated, defaults filled in. Immutable. */
+/** Effective parameters (of a job): every documented parameter, validated, defaults filled in. Immutable. */
 public final class Params {
 
     private final Map<String, Object> values;
@@ -20,13 +18,13 @@ public final class Params {
     /**
      * Validates what a client sent against the specs.
      *
-     * @throws Problem 400 naming the first unknown or invalid parameter
+     * @throws InvalidInputException naming the first unknown or invalid parameter
      */
     public static Params validate(List<ParamSpec> specs, Map<String, ?> raw) {
         Map<String, ?> given = raw == null ? Map.of() : raw;
         for (String key : given.keySet()) {
             if (specs.stream().noneMatch(spec -> spec.name().equals(key))) {
-                throw Problem.invalidField("params." + key, given.get(key),
+                throw new InvalidInputException("params." + key, given.get(key),
                         "no such parameter; known: " + specs.stream().map(ParamSpec::name).collect(Collectors.joining(", ")));
             }
         }

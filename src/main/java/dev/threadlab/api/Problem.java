@@ -1,4 +1,6 @@
-package dev.threadlab.problem;
+package dev.threadlab.api;
+
+import dev.threadlab.problem.ProblemTypes;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -6,13 +8,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * An error a client caused or must react to, shaped as an RFC 9457 problem. Thrown by the engine (plain Java)
- * and turned into {@code application/problem+json} by the HTTP layer. Immutable.
+ * An error answer, shaped as an RFC 9457 problem: status, type, title, detail, extensions and headers such as
+ * {@code Retry-After}. Built by the HTTP layer from the engine's exceptions ({@link ProblemResponses}) or thrown by
+ * a resource itself, and written as {@code application/problem+json}. Immutable.
  */
-public class Problem extends RuntimeException {
-
-    /** Problem types are URIs relative to this base; the slug names the kind of error. */
-    public static final String TYPE_BASE = "https://threadlab.dev/problems/";
+public final class Problem extends RuntimeException {
 
     private final int status;
     private final String slug;
@@ -32,16 +32,6 @@ public class Problem extends RuntimeException {
 
     public static Problem of(int status, String slug, String title, String detail) {
         return new Problem(status, slug, title, detail, Map.of(), Map.of());
-    }
-
-    /** A 400 about one field of the request: names the field, the value sent and what is allowed. */
-    public static Problem invalidField(String field, Object value, String allowed) {
-        Map<String, Object> ext = new LinkedHashMap<>();
-        ext.put("field", field);
-        ext.put("value", value == null ? null : String.valueOf(value));
-        ext.put("allowed", allowed);
-        return new Problem(400, "invalid-field", "Invalid request field",
-                "'" + field + "' is " + describe(value) + "; allowed: " + allowed, ext, Map.of());
     }
 
     public static Problem notFound(String what, String detail) {
@@ -65,20 +55,12 @@ public class Problem extends RuntimeException {
         return withHeader("Retry-After", String.valueOf(Math.max(1, seconds)));
     }
 
-    private static String describe(Object value) {
-        if (value == null) {
-            return "missing";
-        }
-        String text = String.valueOf(value);
-        return text.length() > 60 ? "'" + text.substring(0, 60) + "…'" : "'" + text + "'";
-    }
-
     public int status() {
         return status;
     }
 
     public String type() {
-        return TYPE_BASE + slug;
+        return ProblemTypes.uri(slug);
     }
 
     public String slug() {

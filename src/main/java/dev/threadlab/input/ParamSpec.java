@@ -1,14 +1,14 @@
-package dev.threadlab.workload;
+package dev.threadlab.input;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.threadlab.problem.Problem;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 
 /**
- * One documented parameter of a workload: its type, default, bounds and unit. Immutable.
+ * One documented input parameter (of a workload, or of any request field with a range): its type, default, bounds
+ * and unit, and the check of a client value against them. Immutable.
  *
  * @param values allowed values of an {@code enum} parameter, else null
  */
@@ -32,7 +32,11 @@ public record ParamSpec(String name, String type, Object defaultValue, Number mi
         return new ParamSpec(name, "enum", defaultValue, null, null, null, values, description);
     }
 
-    /** Checks a client value (as JSON decoding gives it) and returns the effective, typed value. */
+    /**
+     * Checks a client value (as JSON decoding gives it) and returns the effective, typed value.
+     *
+     * @throws InvalidInputException naming {@code field} and the allowed range
+     */
     public Object accept(Object raw, String field) {
         if (raw == null) {
             return defaultValue;
@@ -44,13 +48,13 @@ public record ParamSpec(String name, String type, Object defaultValue, Number mi
                 if (raw instanceof Boolean b) {
                     yield b;
                 }
-                throw Problem.invalidField(field, raw, "true or false");
+                throw new InvalidInputException(field, raw, "true or false");
             }
             default -> {
                 if (raw instanceof String s && values.contains(s)) {
                     yield s;
                 }
-                throw Problem.invalidField(field, raw, "one of " + values);
+                throw new InvalidInputException(field, raw, "one of " + values);
             }
         };
     }
@@ -59,17 +63,17 @@ public record ParamSpec(String name, String type, Object defaultValue, Number mi
         String allowed = "a whole number from " + min + " to " + max + (unit == null ? "" : " (" + unit + ")");
         BigDecimal value = asDecimal(raw);
         if (value == null) {
-            throw Problem.invalidField(field, raw, allowed);
+            throw new InvalidInputException(field, raw, allowed);
         }
         BigInteger whole;
         try {
             whole = value.toBigIntegerExact();
         } catch (ArithmeticException fraction) {
-            throw Problem.invalidField(field, raw, allowed);
+            throw new InvalidInputException(field, raw, allowed);
         }
         if (whole.compareTo(BigInteger.valueOf(min.longValue())) < 0
                 || whole.compareTo(BigInteger.valueOf(max.longValue())) > 0) {
-            throw Problem.invalidField(field, raw, allowed);
+            throw new InvalidInputException(field, raw, allowed);
         }
         return whole.longValueExact();
     }
@@ -79,7 +83,7 @@ public record ParamSpec(String name, String type, Object defaultValue, Number mi
         BigDecimal value = asDecimal(raw);
         if (value == null || value.compareTo(BigDecimal.valueOf(min.doubleValue())) < 0
                 || value.compareTo(BigDecimal.valueOf(max.doubleValue())) > 0) {
-            throw Problem.invalidField(field, raw, allowed);
+            throw new InvalidInputException(field, raw, allowed);
         }
         return value.doubleValue();
     }
