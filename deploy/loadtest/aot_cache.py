@@ -20,6 +20,7 @@ import urllib.request
 from threadlab_service import JAR, Service, find_java, java_major
 
 AOT_CACHE = os.path.join(os.path.dirname(JAR), "app.aot")
+TRAINING_TOKEN = "aot-training"  # admin operations are disabled without a token; the training run enables them
 
 
 def exercise(svc):
@@ -43,7 +44,7 @@ def exercise(svc):
                  "/q/metrics", "/q/openapi"):
         with urllib.request.urlopen(svc.base + path, timeout=60) as response:  # CSV, SVG, Prometheus text, YAML
             response.read()
-    svc.request("PATCH", "/pools/gil", {"switchInterval": "5ms"})
+    svc.request("PATCH", "/pools/gil", {"switchInterval": "5ms"}, headers={"Authorization": f"Bearer {TRAINING_TOKEN}"})
     svc.request("POST", "/jobs", {"workload": "nope"})  # a 400 problem
     svc.request("GET", "/jobs/ab12-aaaaaaaaaaaaaaaa")  # a 404 problem
 
@@ -54,7 +55,7 @@ def train(java):
         return None
     if os.path.exists(AOT_CACHE):
         os.remove(AOT_CACHE)
-    svc = Service(java=java, jvm=(f"-XX:AOTCacheOutput={AOT_CACHE}",))
+    svc = Service(java=java, jvm=(f"-XX:AOTCacheOutput={AOT_CACHE}",), props=(f"-Dthreadlab.admin.token={TRAINING_TOKEN}",))
     try:
         exercise(svc)
     finally:

@@ -46,11 +46,12 @@ def free_port():
 
 
 class Service:
-    """One instance of the service. `props` are extra -D settings, `jvm` extra JVM flags, `log` a file for its output."""
+    """One instance of the service. `props` are extra -D settings, `jvm` extra JVM flags, `log` a file for its output,
+    `jar` another Quarkus app to run the same way (the benchmark's hello app), `ready_path` its readiness check."""
 
-    def __init__(self, props=(), jvm=(), log=None, java=None, ready_seconds=60):
-        if not os.path.exists(JAR):
-            sys.exit(f"{JAR} missing: run ./mvnw package -DskipTests first")
+    def __init__(self, props=(), jvm=(), log=None, java=None, ready_seconds=60, jar=JAR, ready_path="/q/health/ready"):
+        if not os.path.exists(jar):
+            sys.exit(f"{jar} missing: run ./mvnw package -DskipTests first")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         output = open(log, "w") if log else subprocess.DEVNULL
@@ -59,13 +60,13 @@ class Service:
         self.process = subprocess.Popen(
             [java or find_java(), *jvm, f"-Dquarkus.http.port={self.port}", "-Dquarkus.http.host=127.0.0.1",
              "-Dquarkus.log.level=WARN", "-Dthreadlab.shutdown.delay=0s", "-Dthreadlab.shutdown.drain=0s",
-             *props, "-jar", JAR], stdout=output, stderr=subprocess.STDOUT)
+             *props, "-jar", jar], stdout=output, stderr=subprocess.STDOUT)
         deadline = time.time() + ready_seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
                 sys.exit(f"the service exited at start with code {self.process.returncode}")
             try:
-                if self.request("GET", "/q/health/ready", timeout=1)[0] == 200:
+                if self.status(ready_path, timeout=1) == 200:
                     self.ready_seconds = time.perf_counter() - started
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -73,11 +74,20 @@ class Service:
         self.stop()
         sys.exit(f"the service was not ready in {ready_seconds} s")
 
-    def request(self, method, path, body=None, timeout=120):
+    def status(self, path, timeout=120):
+        """The status of a GET, whatever the body is."""
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def request(self, method, path, body=None, timeout=120, headers=None):
         """(status, headers, decoded JSON body) of one request; 4xx and 5xx are answers, not exceptions."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as response:
                 return response.status, response.headers, json.loads(response.read() or b"null")
@@ -97,6 +107,11 @@ class Service:
 
     def cancel(self, job_id):
         self.request("DELETE", f"/jobs/{job_id}")  # a 409 (ended already) is fine too
+
+    def cpu_seconds(self):
+        """User plus system CPU time the service process has used so far (from /proc, 10 ms resolution)."""
+        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def proc(self):
         """(RSS bytes, threads, open file descriptors) of the service process."""

@@ -25,12 +25,15 @@ public final class CpuWorkload extends BaseWorkload {
     @Override
     public List<ParamSpec> params() {
         return List.of(ParamSpec.integer("iterations", 1_000_000, 1, maxIterations, "iterations",
-                "steps of the hashing kernel per task (a few ns each)"));
+                        "steps of the hashing kernel per task (a few ns each)"),
+                ParamSpec.bool("observeTurns", false,
+                        "the tasks note when they take turns (result.turns: hand-overs per second, slice lengths), "
+                                + "as CPython's GIL experiment does; meant for a few tasks on a gil pool"));
     }
 
     @Override
     public WorkloadRun start(Params params, int tasks, ContentionSink contention) {
-        return new Run(params.getLong("iterations"));
+        return new Run(params.getLong("iterations"), params.getBoolean("observeTurns") ? new Turns() : null);
     }
 
     /**
@@ -43,14 +46,17 @@ public final class CpuWorkload extends BaseWorkload {
         private final AtomicLong firstChecksum = new AtomicLong(UNSET);
         private final LongAdder mismatches = new LongAdder();
         private final LongAdder tasksDone = new LongAdder();
+        /** Null unless the tasks note their turns. */
+        private final Turns turns;
 
-        Run(long iterations) {
+        Run(long iterations, Turns turns) {
             this.iterations = iterations;
+            this.turns = turns;
         }
 
         @Override
         public void runTask(TaskContext context) {
-            long checksum = CpuKernel.run(iterations, context);
+            long checksum = CpuKernel.run(iterations, turns == null ? context : turns.watch(context, context.taskIndex()));
             if (!firstChecksum.compareAndSet(UNSET, checksum) && firstChecksum.get() != checksum) {
                 mismatches.increment();
             }
@@ -66,6 +72,9 @@ public final class CpuWorkload extends BaseWorkload {
             if (done > 0) { // no checksum to show or compare before a task has computed one
                 result.put("checksum", CpuKernel.hex(firstChecksum.get()));
                 result.put("checksumsAgree", mismatches.sum() == 0);
+            }
+            if (turns != null) {
+                result.put("turns", turns.summary());
             }
             return result;
         }

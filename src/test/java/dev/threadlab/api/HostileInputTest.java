@@ -221,6 +221,8 @@ class HostileInputTest {
         assertTrue(sent > REQUESTS * 0.9, "sent " + sent);
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
+        asAdmin().contentType("application/json").body("{\"threads\":2}").patch("/pools/tiny").then().statusCode(200)
+                .body("threads", org.hamcrest.Matchers.equalTo(2)); // admin still works after the fuzzing
         asAdmin().contentType("application/json").body("{\"threads\":1,\"queueCapacity\":1}").patch("/pools/tiny").then().statusCode(200);
     }
 }

@@ -7,6 +7,7 @@ import dev.threadlab.pool.PoolTask;
 import dev.threadlab.pool.TaskCancelledException;
 import dev.threadlab.pool.TaskContext;
 import dev.threadlab.pool.TaskHandle;
+import dev.threadlab.testing.TaskFailures;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,13 @@ class GilPoolTest {
         return pool;
     }
 
+    /** Tasks run on pool threads: what fails there is recorded and asserted on the test thread. */
+    private final TaskFailures failures = new TaskFailures();
+
     @AfterEach
     void stop() throws Exception {
         pool.shutdown(Duration.ofSeconds(5));
+        failures.assertNone();
     }
 
     /** Spins in checkpoints until released or cancelled, recording whether it ever ran without the token. */
@@ -102,10 +107,7 @@ class GilPoolTest {
         for (Spinner spinner : spinners) {
             await(spinner.started); // each got the token at least once: they interleave
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (token.counters().switches() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> token.counters().switches() >= 10);
         stop.set(true);
         for (Spinner spinner : spinners) {
             await(spinner.ended);
@@ -184,7 +186,7 @@ class GilPoolTest {
                 try {
                     letGo.await();
                 } catch (InterruptedException e) {
-                    throw new AssertionError(e);
+                    failures.record(e);
                 } finally {
                     holderEnded.countDown();
                 }
@@ -216,11 +218,7 @@ class GilPoolTest {
                 waiterEnded.countDown();
             }
         }));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (token.waitingTasks() < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertEquals(1, token.waitingTasks(), "the second task waits for the token");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> token.waitingTasks() == 1); // the second task waits
         waiter.get(0).cancel();
         await(waiterEnded);
         assertEquals("cancelled", waiterOutcome.get());
@@ -252,7 +250,7 @@ class GilPoolTest {
                 token.release(false);
                 acquired.countDown();
             } catch (InterruptedException e) {
-                throw new AssertionError(e);
+                failures.record(e);
             }
         });
         await(acquired);
@@ -280,7 +278,7 @@ class GilPoolTest {
                     });
                     heldAfter.set(token.heldByCurrentThread());
                 } catch (Exception e) {
-                    throw new AssertionError(e);
+                    failures.record(e);
                 } finally {
                     ended.countDown();
                 }
@@ -294,7 +292,8 @@ class GilPoolTest {
         assertFalse(heldDuringWait.get(), "the token is released around a blocking wait");
         GilToken.Acquisition meanwhile = token.acquire(true); // free for others while the task waits
         token.release(false);
-        assertTrue(meanwhile.waitNanos() >= 0);
+        assertTrue(meanwhile.waitNanos() < token.intervalNanos(), "taken at once, without a switch interval's wait: "
+                + meanwhile.waitNanos() + " ns");
         leave.countDown();
         await(ended);
         assertTrue(heldAfter.get(), "the token is taken again after the wait");

@@ -1,5 +1,7 @@
 package dev.threadlab.pool;
 
+import dev.threadlab.testing.TaskFailures;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PoolTest {
 
+    /** Tasks run on pool threads: what fails there is recorded and asserted on the test thread. */
+    private static final TaskFailures FAILURES = new TaskFailures();
     private final List<Pool> pools = new ArrayList<>();
 
     @AfterEach
@@ -30,6 +34,7 @@ class PoolTest {
         for (Pool pool : pools) {
             pool.shutdown(Duration.ofSeconds(5));
         }
+        FAILURES.assertNone();
     }
 
     private Pool platform(int threads, int queue) {
@@ -69,7 +74,7 @@ class PoolTest {
             } catch (TaskCancelledException e) {
                 cancelled = true;
             } catch (Exception e) {
-                throw new AssertionError(e);
+                FAILURES.record(e);
             } finally {
                 ended.countDown();
             }
@@ -128,12 +133,8 @@ class PoolTest {
     }
 
     /** Slots are released (and completions counted) just after a task's body returns, so wait for that. */
-    private static void awaitAllReleased(Pool pool) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pool.heldTasks() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertEquals(0, pool.heldTasks());
+    private static void awaitAllReleased(Pool pool) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.heldTasks() == 0);
     }
 
     private static void await(CountDownLatch latch) throws InterruptedException {
@@ -323,7 +324,7 @@ class PoolTest {
                 done.await(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
-            throw new AssertionError(e);
+            FAILURES.record(e);
         }
     }
 

@@ -228,6 +228,34 @@ class WorkloadsTest {
         assertTrue((Double) latency.get("p50Ms") >= 9.5, latency.toString());
     }
 
+    /**
+     * Tasks that take turns note each hand-over themselves: on one thread there is one turn (its start); two tasks
+     * that alternate every few checkpoints see a hand-over at each alternation, and slices as long as their turns.
+     */
+    @Test
+    void tasksThatTakeTurnsNoteEachHandOver() throws Exception {
+        Turns turns = new Turns();
+        TaskContext alone = turns.watch(new TestContext(0, Integer.MAX_VALUE), 0);
+        for (int i = 0; i < 100; i++) {
+            alone.checkpoint();
+        }
+        assertEquals(1L, turns.summary().get("handOvers"), "one task alone is handed the work once");
+        Turns alternating = new Turns();
+        TaskContext first = alternating.watch(new TestContext(0, Integer.MAX_VALUE), 0);
+        TaskContext second = alternating.watch(new TestContext(1, Integer.MAX_VALUE), 1);
+        for (int round = 0; round < 50; round++) {
+            TaskContext current = round % 2 == 0 ? first : second;
+            for (int i = 0; i < 3; i++) {
+                current.checkpoint();
+            }
+        }
+        Map<String, Object> summary = alternating.summary();
+        assertEquals(50L, summary.get("handOvers"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> slices = (Map<String, Object>) summary.get("sliceMs");
+        assertEquals(49L, slices.get("count"), "a slice between every two hand-overs");
+    }
+
     @Test
     void paramsAreValidatedWithFieldAndRange() {
         CpuWorkload workload = new CpuWorkload(1000);
