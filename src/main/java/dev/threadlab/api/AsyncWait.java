@@ -55,11 +55,49 @@ public class AsyncWait {
             // no waiter: an ended job is answered even at the waiter limit
             return CompletableFuture.completedFuture(answer.apply(true));
         }
-        Context context = Objects.requireNonNull(Vertx.currentContext(), "a wait needs the request's Vert.x context");
+        return await(reserve(), awaited, timeout, answer);
+    }
+
+    /**
+     * Takes a waiter slot now, for a wait on work the caller is about to start (submit and wait): so a request the
+     * waiter limit refuses is refused before its job is accepted, never after.
+     *
+     * @throws dev.threadlab.job.TooManyWaitersException at the limit
+     */
+    public Slot reserve() {
         waiters.enter();
-        CompletableFuture<T> result = new CompletableFuture<>();
-        new Wait<>(result, answer, context).start(awaited, timeout);
-        return result;
+        return new Slot();
+    }
+
+    /** A waiter slot; released once, by the wait that used it or by the caller if no wait starts. Thread-safe. */
+    public final class Slot {
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Slot() {
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                waiters.exit();
+            }
+        }
+    }
+
+    /** {@link #await(Awaitable, Duration, Function)} in a slot already taken; the slot is released whatever happens. */
+    public <T> CompletionStage<T> await(Slot slot, Awaitable awaited, Duration timeout, Function<Boolean, T> answer) {
+        try {
+            if (awaited.isDone()) {
+                slot.release();
+                return CompletableFuture.completedFuture(answer.apply(true));
+            }
+            Context context = Objects.requireNonNull(Vertx.currentContext(), "a wait needs the request's Vert.x context");
+            CompletableFuture<T> result = new CompletableFuture<>();
+            new Wait<>(result, answer, context, slot).start(awaited, timeout);
+            return result;
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
     }
 
     /**
@@ -72,14 +110,16 @@ public class AsyncWait {
         private final CompletableFuture<T> result;
         private final Function<Boolean, T> answer;
         private final Context context;
+        private final Slot slot;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile Awaitable.Attachment attachment;
         private volatile long timerId = -1;
 
-        Wait(CompletableFuture<T> result, Function<Boolean, T> answer, Context context) {
+        Wait(CompletableFuture<T> result, Function<Boolean, T> answer, Context context, Slot slot) {
             this.result = result;
             this.answer = answer;
             this.context = context;
+            this.slot = slot;
         }
 
         void start(Awaitable awaited, Duration timeout) {
@@ -111,7 +151,7 @@ public class AsyncWait {
             if (!Boolean.FALSE.equals(completed) && timer >= 0) {
                 context.owner().cancelTimer(timer);
             }
-            waiters.exit();
+            slot.release();
             if (completed != null) {
                 try {
                     result.complete(answer.apply(completed));

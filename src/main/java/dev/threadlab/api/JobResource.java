@@ -85,12 +85,20 @@ public class JobResource {
                 applied = "wait=" + waitFor.toSeconds();
             }
         }
-        Job job = engine.submit(request);
         String preferenceApplied = applied;
         if (waitFor.isZero() && preferenceApplied == null) {
+            Job job = engine.submit(request);
             return CompletableFuture.completedFuture(accepted(job.id(), job.acceptedView()));
         }
-        return waiting.await(job.completion(), waitFor, ended -> {
+        AsyncWait.Slot slot = waiting.reserve(); // at the waiter limit, refused before the job is accepted
+        Job job;
+        try {
+            job = engine.submit(request);
+        } catch (RuntimeException refused) {
+            slot.release();
+            throw refused;
+        }
+        return waiting.await(slot, job.completion(), waitFor, ended -> {
             RestResponse.ResponseBuilder<JobView> answer = ended
                     ? RestResponse.ResponseBuilder.ok(job.view())
                     : RestResponse.ResponseBuilder.accepted(job.view()).header(HttpHeaders.LOCATION, "/jobs/" + job.id());

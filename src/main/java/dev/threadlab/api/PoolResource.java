@@ -10,6 +10,7 @@ import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.pool.PoolSettings;
 import dev.threadlab.pool.PoolStats;
 import dev.threadlab.pool.PoolUpdate;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -63,6 +64,7 @@ public class PoolResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change threads, maxConcurrency, queueCapacity or switchInterval live",
             description = "An admin operation: needs 'Authorization: Bearer <token>' with the token configured as threadlab.admin.token; without a configured token it is disabled (403)")
+    @Blocking // resizing starts or stops threads: not on an event loop
     public Map<String, Object> update(@PathParam("name") String name, PoolUpdate update,
                                       @HeaderParam("Authorization") String authorization) {
         admin.check(authorization);

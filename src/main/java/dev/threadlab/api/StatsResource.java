@@ -3,6 +3,7 @@ package dev.threadlab.api;
 import dev.threadlab.job.JobAccounts;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.Waiters;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -30,6 +31,7 @@ public class StatsResource {
     @GET
     @Operation(summary = "Job accounting per pool and in total, retained jobs, waiting joins",
             description = "'balanced': every pool has submitted == finished + inFlight and no duplicate ends; 'stalledJobs' counts jobs whose tasks all ended but which never ended themselves; after a drain, inFlight and unfinishedHeld are both 0")
+    @Blocking // counts unfinished and stalled jobs by a scan: off the event loop
     public Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("instance", engine.instance());

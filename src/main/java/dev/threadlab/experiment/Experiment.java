@@ -155,9 +155,13 @@ public final class Experiment {
         }
     }
 
+    /** Adds a measurement, unless the experiment has ended meanwhile (a cancel keeps what it saw). */
     void record(int pointIndex, Measurement measurement) {
         lock.lock();
         try {
+            if (state.terminal()) {
+                return;
+            }
             measurements.get(pointIndex).add(measurement);
         } finally {
             lock.unlock();

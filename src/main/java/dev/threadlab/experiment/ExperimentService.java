@@ -6,7 +6,6 @@ import dev.threadlab.input.ParamSpec;
 import dev.threadlab.input.Params;
 import dev.threadlab.job.IdGenerator;
 import dev.threadlab.job.Job;
-import dev.threadlab.job.JobEndedException;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobState;
@@ -298,12 +297,9 @@ public final class ExperimentService implements AutoCloseable {
         return job;
     }
 
+    /** Cancels a job of the experiment by reference (it may have ended, or even left retention, meanwhile). */
     private void cancelQuietly(Job job) {
-        try {
-            engine.cancel(job.id());
-        } catch (JobEndedException alreadyEnded) {
-            // it ended by itself meanwhile
-        }
+        engine.cancel(job);
     }
 
     private void retire(Experiment finished) {

@@ -24,13 +24,37 @@ import java.util.function.Function;
 public final class GilExecutionModel implements ExecutionModel {
 
     private final List<GilInterpreter> interpreters;
+    private final GilTimeline timeline = new GilTimeline();
 
     public GilExecutionModel(String poolName, int interpreterCount, Duration switchInterval, GilListener listener) {
         List<GilInterpreter> list = new ArrayList<>();
         for (int i = 0; i < interpreterCount; i++) {
-            list.add(new GilInterpreter(poolName, i, switchInterval.toNanos(), listener));
+            list.add(new GilInterpreter(poolName, i, switchInterval.toNanos(), listener, timeline));
         }
         this.interpreters = List.copyOf(list);
+    }
+
+    /** The pool's token hand-overs, recorded while someone watches. */
+    public GilTimeline timeline() {
+        return timeline;
+    }
+
+    /** The figures of all tokens summed, now. */
+    public GilCounters counters() {
+        GilCounters sum = GilCounters.ZERO;
+        for (GilInterpreter interpreter : interpreters) {
+            sum = sum.plus(interpreter.token().counters());
+        }
+        return sum;
+    }
+
+    /** Probe lag at quantile {@code q} over the last few seconds, in milliseconds; 0 without samples. */
+    public double recentProbeLagMillis(double q) {
+        Quantiles merged = new Quantiles();
+        for (GilInterpreter interpreter : interpreters) {
+            interpreter.recentProbeLag().addTo(merged);
+        }
+        return merged.millis(q);
     }
 
     @Override
@@ -41,7 +65,7 @@ public final class GilExecutionModel implements ExecutionModel {
         try {
             task.run(context);
         } finally {
-            context.end();
+            context.finish();
             interpreter.boundTasks().decrementAndGet();
         }
     }

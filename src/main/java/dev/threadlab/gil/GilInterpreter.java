@@ -3,6 +3,7 @@ package dev.threadlab.gil;
 import dev.threadlab.stats.WindowedHistogram;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -32,14 +33,18 @@ public final class GilInterpreter implements AutoCloseable {
     private final WindowedHistogram acquireLatency = new WindowedHistogram();
     private final WindowedHistogram holdTimes = new WindowedHistogram();
     private final WindowedHistogram probeLag = new WindowedHistogram();
+    /** The last six seconds of probe lag, for live views that show the moment rather than the minute. */
+    private final WindowedHistogram recentProbeLag = new WindowedHistogram(Duration.ofSeconds(1));
+    private final GilTimeline timeline;
     private final AtomicReferenceArray<GilCounters> samples = new AtomicReferenceArray<>(SAMPLES);
     private final Thread probe;
     private int nextSample;
 
-    GilInterpreter(String poolName, int index, long intervalNanos, GilListener listener) {
+    GilInterpreter(String poolName, int index, long intervalNanos, GilListener listener, GilTimeline timeline) {
         this.index = index;
         this.token = new GilToken(intervalNanos);
         this.listener = listener;
+        this.timeline = timeline;
         samples.set(0, token.counters());
         nextSample = 1;
         this.probe = Thread.ofPlatform().daemon(true).name("threadlab-" + poolName + "-probe-" + index)
@@ -58,9 +63,16 @@ public final class GilInterpreter implements AutoCloseable {
         return boundTasks;
     }
 
+    /** A task thread took the token: called right after taking it. */
     void recordAcquired(long waitNanos) {
+        timeline.record(index, GilTimeline.Kind.TAKE, waitNanos);
         acquireLatency.record(waitNanos);
         listener.acquired(waitNanos);
+    }
+
+    /** A task thread is about to release the token (so its release precedes the next take in the timeline). */
+    void releasing(boolean forced) {
+        timeline.record(index, forced ? GilTimeline.Kind.FORCED_RELEASE : GilTimeline.Kind.VOLUNTARY_RELEASE, 0);
     }
 
     void recordReleased(long holdNanos, boolean forced) {
@@ -76,8 +88,11 @@ public final class GilInterpreter implements AutoCloseable {
                 long ready = System.nanoTime();
                 token.acquire(false);
                 long lag = System.nanoTime() - ready;
+                timeline.record(index, GilTimeline.Kind.PROBE_TAKE, lag);
+                timeline.record(index, GilTimeline.Kind.PROBE_RELEASE, 0);
                 token.release(false);
                 probeLag.record(lag);
+                recentProbeLag.record(lag);
                 listener.probeLag(lag);
                 if (ready - lastSample >= SAMPLE_NANOS) {
                     samples.set(nextSample, token.counters());
@@ -115,6 +130,10 @@ public final class GilInterpreter implements AutoCloseable {
 
     WindowedHistogram probeLag() {
         return probeLag;
+    }
+
+    WindowedHistogram recentProbeLag() {
+        return recentProbeLag;
     }
 
     @Override

@@ -13,12 +13,14 @@ import java.util.Map;
  * The context of a task on a GIL pool: workload code runs only while the task holds its interpreter's token.
  * The token is taken at the first checkpoint (a thread needs it to start running code) and again after every
  * blocking call, handed over at a checkpoint when a waiter requested it, released around blocking calls, and
- * released when the task ends ({@link #end()}).
+ * released when the task ends ({@link #finish()}).
  *
  * <p>A blocking call that completed always returns its result: taking the token back afterwards waits through
- * interrupts, as CPython's {@code PyEval_RestoreThread} does, and a cancel is seen at the next checkpoint. So
- * whatever the call acquired (a lock, a share of a budget) reaches the task's own {@code finally}; a cancel in
- * that wait cannot drop it on the floor.
+ * interrupts, as CPython's {@code PyEval_RestoreThread} does, and a cancel is seen at the next checkpoint (an
+ * interrupt of another kind, at the next blocking call). So whatever the call acquired (a lock, a share of a budget)
+ * reaches the task's own {@code finally}; a cancel in that wait cannot drop it on the floor. That wait has no bound
+ * of its own, as in CPython: it ends when the holders let go, at their checkpoints or when they end; an interrupt
+ * costs the waiter its place in line.
  *
  * <p>Thread-safety: used only by its task's thread; the figures are plain fields for that reason.
  */
@@ -93,7 +95,8 @@ final class GilTaskContext implements TaskContext {
     }
 
     /** Releases the token if held; the task is over. */
-    void end() {
+    @Override
+    public void finish() {
         if (holding) {
             try {
                 drop(false);
@@ -105,7 +108,8 @@ final class GilTaskContext implements TaskContext {
 
     private void take() {
         try {
-            took(token.acquire(true));
+            GilToken.Acquisition acquisition = token.acquire(true);
+            took(acquisition, acquisition.waitNanos());
         } catch (InterruptedException e) {
             throw new TaskCancelledException();
         }
@@ -113,32 +117,35 @@ final class GilTaskContext implements TaskContext {
 
     /** Takes the token back after a completed blocking call, whatever interrupts it; keeps the interrupt. */
     private void takeBackAfter() {
+        long started = System.nanoTime();
         boolean interrupted = false;
         while (true) {
             try {
-                took(token.acquire(true));
+                took(token.acquire(true), System.nanoTime() - started);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
         if (interrupted) {
-            Thread.currentThread().interrupt(); // the next blocking call or checkpoint ends the task as cancelled
+            Thread.currentThread().interrupt(); // for the next blocking call; a cancel is seen at the next checkpoint
         }
     }
 
-    private void took(GilToken.Acquisition acquisition) {
+    /** @param waited the whole wait for this hold, across interrupted attempts */
+    private void took(GilToken.Acquisition acquisition, long waited) {
         holding = true;
         heldSince = System.nanoTime();
-        waitNanos += acquisition.waitNanos();
+        waitNanos += waited;
         if (acquisition.switched()) {
             switches++;
         }
-        interpreter.recordAcquired(acquisition.waitNanos());
+        interpreter.recordAcquired(waited);
     }
 
     private void drop(boolean forced) {
         holding = false;
+        interpreter.releasing(forced);
         long hold;
         try {
             hold = token.release(forced);

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 public final class Completion implements Awaitable {
 
     private static final Logger LOG = Logger.getLogger(Completion.class);
+    private static final Runnable[] NONE = new Runnable[0];
 
     private boolean done;
     private Node first;
@@ -53,11 +54,16 @@ public final class Completion implements Awaitable {
                 return false;
             }
             done = true;
-            actions = new Runnable[attached];
+            actions = attached == 0 ? NONE : new Runnable[attached];
             int i = 0;
-            for (Node node = first; node != null; node = node.next) {
+            Node node = first;
+            while (node != null) {
+                Node next = node.next;
                 node.linked = false;
+                node.previous = null;
+                node.next = null;
                 actions[i++] = node.action;
+                node = next;
             }
             first = null;
             attached = 0;
@@ -65,7 +71,10 @@ public final class Completion implements Awaitable {
         for (Runnable action : actions) {
             try {
                 action.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 LOG.error("an action waiting for a completion failed; the others still run", e);
             }
         }

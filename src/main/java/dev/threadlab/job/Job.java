@@ -5,6 +5,8 @@ import dev.threadlab.pool.TaskHandle;
 import dev.threadlab.problem.ProblemTypes;
 import dev.threadlab.workload.WorkloadRun;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,10 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadline ends it at once (CANCELLED, TIMED_OUT), like {@code Future.cancel(true)}: queued tasks are dropped,
  * running ones are interrupted and stop at their next check, and {@code progress} shows them ending.
  *
- * <p>Thread-safety: {@code lock} guards every mutable field below it. Each transition ({@link #stop},
- * {@link #settle}) reports whether it made the job terminal, so exactly one caller runs the end of the job. No
- * workload code and nothing outside this class runs while {@code lock} is held. {@code state} and
- * {@code handles} are also volatile so that filters and cancels can read them without the lock.
+ * <p>Thread-safety: {@code lock} guards every mutable field below it. The two transitions to a terminal state (the
+ * last task's end in {@link #taskEnded}, and {@link #stop}) hand out an {@link End} only to the caller that made the
+ * job terminal, so exactly one caller runs the end of the job. No workload code and nothing outside this class runs
+ * while {@code lock} is held. {@code state} and {@code handles} are also volatile so that filters and cancels can
+ * read them without the lock; {@code endCounted} is set by CAS.
  */
 public final class Job {
 
@@ -52,7 +55,6 @@ public final class Job {
     private Instant startedAt;
     private long firstStartNanos;
     private Instant finishedAt;
-    private long endNanos;
     private long lastTaskEndNanos;
     private int tasksDone;
     private int tasksFailed;
@@ -65,7 +67,18 @@ public final class Job {
     /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name; null until there is one. */
     private Map<String, Long> kindFigures;
     private Future<?> deadline;
-    private boolean endCounted;
+    @SuppressWarnings("unused") // set through END_COUNTED
+    private volatile boolean endCounted;
+
+    private static final VarHandle END_COUNTED;
+
+    static {
+        try {
+            END_COUNTED = MethodHandles.lookup().findVarHandle(Job.class, "endCounted", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Job(String id, long sequence, String workload, String pool, String poolKind, int taskCount, Params params,
         long timeoutMs, double failProbability, WorkloadRun run) {
@@ -145,45 +158,29 @@ public final class Job {
     }
 
     /**
-     * Gives the job its queued tasks' handles, unless its tasks all ended already.
-     *
-     * @return true if the job was stopped before this (it is listed from the moment it is stored): the caller
-     *         cancels the handles
+     * What the transition that made a job terminal hands to the end of its life, captured under the job's lock in the
+     * same step: the state reached, first task start to the end (-1 if no task started), and the deadline to cancel.
      */
-    boolean attach(List<TaskHandle> taskHandles) {
-        lock.lock();
-        try {
-            if (tasksDone == taskCount) {
-                return false;
-            }
-            handles = List.copyOf(taskHandles);
-            return state.terminal();
-        } finally {
-            lock.unlock();
-        }
+    record End(JobState state, long runNanos, Future<?> deadline) {
     }
 
-    /** @return false if the job has ended already: the caller cancels the deadline itself */
-    boolean setDeadline(Future<?> scheduled) {
+    /**
+     * Gives the job its queued tasks' handles and its deadline, in one step.
+     *
+     * @return true if the job is terminal already (a cancel or shutdown came between being stored and this, or its
+     *         tasks ended at once): the caller cancels the handles (a no-op for ended ones) and the deadline
+     */
+    boolean attach(List<TaskHandle> taskHandles, Future<?> scheduledDeadline) {
         lock.lock();
         try {
             if (state.terminal()) {
-                return false;
+                return true;
             }
-            deadline = scheduled;
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The pending deadline, handed over once (the end of the job cancels it). */
-    Future<?> takeDeadline() {
-        lock.lock();
-        try {
-            Future<?> taken = deadline;
-            deadline = null;
-            return taken;
+            if (tasksDone < taskCount) {
+                handles = List.copyOf(taskHandles);
+            }
+            deadline = scheduledDeadline;
+            return false;
         } finally {
             lock.unlock();
         }
@@ -211,16 +208,22 @@ public final class Job {
         }
     }
 
+    /** What the end of one task means for its job. */
+    record TaskEnd(WorkloadRun lastOfRun, End end) {
+        static final TaskEnd NOT_LAST = new TaskEnd(null, null);
+    }
+
     /**
-     * Records the end of one task.
+     * Records the end of one task. The last one decides the job's state by its tasks' outcomes, in the same step,
+     * unless a cancel or a deadline ended it already; after that step a cancel finds the job terminal.
      *
      * @param wallNanos    task start to end, or -1 if it never ran
      * @param taskCpuNanos thread CPU time of the task, or -1 where the JVM cannot measure it (virtual threads)
-     * @return the job's workload run if this was its last task (the caller finishes it and {@link #settle}s the
-     *         job outside the lock), else null
+     * @return for the last task, the workload run (the caller finishes it and {@link #settle}s the result outside
+     *         the lock) and the job's {@link End} if this made it terminal
      */
-    WorkloadRun taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error,
-                          Map<String, Number> figures) {
+    TaskEnd taskEnded(int index, TaskOutcome outcome, long wallNanos, long taskCpuNanos, String error,
+                      Map<String, Number> figures) {
         lock.lock();
         try {
             tasksDone++;
@@ -250,95 +253,73 @@ public final class Job {
                 }
             }
             if (tasksDone < taskCount) {
-                return null;
+                return TaskEnd.NOT_LAST;
             }
             lastTaskEndNanos = System.nanoTime();
             handles = List.of(); // the tasks are over: let their handles go
-            return run;
+            End end = null;
+            if (!state.terminal()) {
+                JobState reached = tasksFailed > 0 ? JobState.FAILED
+                        : tasksCancelled > 0 ? JobState.CANCELLED : JobState.SUCCEEDED;
+                if (reached == JobState.CANCELLED) {
+                    cancelReason = "shutdown"; // only a pool shutting down discards tasks of a job nobody cancelled
+                }
+                end = end(reached, lastTaskEndNanos);
+            }
+            return new TaskEnd(run, end);
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Takes the final result of the workload, computed after the last task ended, and makes the job terminal by
-     * its tasks' outcomes unless a cancel or a deadline did already.
-     *
-     * @return true if this made the job terminal
-     */
-    boolean settle(Map<String, Object> result) {
+    /** Takes the final result of the workload, computed outside the lock after the last task ended. */
+    void settle(Map<String, Object> result) {
         lock.lock();
         try {
             finalResult = result;
             run = null; // let per-job state (histograms, counters) go
-            if (state.terminal()) {
-                return false;
-            }
-            JobState reached = tasksFailed > 0 ? JobState.FAILED
-                    : tasksCancelled > 0 ? JobState.CANCELLED : JobState.SUCCEEDED;
-            if (reached == JobState.CANCELLED) {
-                cancelReason = "shutdown"; // only a pool shutting down discards tasks of a job nobody cancelled
-            }
-            end(reached, lastTaskEndNanos);
-            return true;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Ends the job as CANCELLED, or TIMED_OUT for reason {@code timeout}, before its tasks have ended.
+     * Ends the job as CANCELLED, or TIMED_OUT for reason {@code timeout}, if it has not ended.
      *
-     * @return true if this made the job terminal (the caller then stops its tasks); false if it had ended
+     * @return the job's {@link End} if this made it terminal (the caller then stops its tasks), else null
      */
-    boolean stop(String reason) {
+    End stop(String reason) {
         lock.lock();
         try {
             if (state.terminal()) {
-                return false;
+                return null;
             }
             cancelReason = reason;
-            end("timeout".equals(reason) ? JobState.TIMED_OUT : JobState.CANCELLED, System.nanoTime());
-            return true;
+            return end("timeout".equals(reason) ? JobState.TIMED_OUT : JobState.CANCELLED, System.nanoTime());
         } finally {
             lock.unlock();
         }
     }
 
     /** Holds {@code lock}. */
-    private void end(JobState reached, long nowNanos) {
+    private End end(JobState reached, long nowNanos) {
         state = reached;
         finishedAt = Instant.now();
-        endNanos = nowNanos;
-    }
-
-    /** First task start to the job's end, or -1 if no task started; meaningful once the job is terminal. */
-    long runNanos() {
-        lock.lock();
-        try {
-            return startedAt == null ? -1 : endNanos - firstStartNanos;
-        } finally {
-            lock.unlock();
-        }
+        Future<?> pending = deadline;
+        deadline = null;
+        return new End(reached, startedAt == null ? -1 : nowNanos - firstStartNanos, pending);
     }
 
     /**
-     * Marks the job's end as counted.
+     * Marks the job's end as counted; lock-free.
      *
      * @return false if it was counted before: the end of this job ran twice, which the accounts then show
      */
     boolean claimEndCount() {
-        lock.lock();
-        try {
-            boolean first = !endCounted;
-            endCounted = true;
-            return first;
-        } finally {
-            lock.unlock();
-        }
+        return END_COUNTED.compareAndSet(this, false, true);
     }
 
-    /** All tasks have ended but the job is not terminal: only ever true for the moment its last task settles it. */
+    /** All tasks have ended but the job is not terminal: a lost end (the last task decides the state in its own step). */
     boolean tasksOverButNotEnded() {
         lock.lock();
         try {

@@ -3,6 +3,7 @@ package dev.threadlab.job;
 import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.input.ParamSpec;
 import dev.threadlab.input.Params;
+import dev.threadlab.job.Job.End;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.pool.PoolSaturatedException;
@@ -126,23 +127,39 @@ public final class JobEngine implements AutoCloseable {
         }
         // counted and announced before any task can start or end, stored before one can be looked up
         accounts.accepted(pool.name());
-        events.accepted(job);
-        store.add(job);
-        List<TaskHandle> handles = room.queue(tasks);
-        if (job.attach(handles)) {
-            handles.forEach(TaskHandle::cancel); // stopped (shutdown) between being stored and its tasks queued
-        }
-        Future<?> deadline;
         try {
-            deadline = scheduler.schedule(() -> cancel(job, "timeout"), timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
-            cancel(job, "shutdown"); // the engine closed while this job was being accepted
-            return job;
-        }
-        if (!job.setDeadline(deadline)) {
-            deadline.cancel(false); // it ended already
+            events.accepted(job);
+            store.add(job);
+            Future<?> deadline = scheduleDeadline(job, timeoutMs);
+            List<TaskHandle> handles = room.queue(tasks);
+            if (job.attach(handles, deadline)) { // stopped (shutdown) or over before its handles were attached
+                handles.forEach(JobEngine::cancelQuietly);
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            room.cancel(); // a no-op once the tasks are queued
+            End end = job.stop("shutdown");
+            if (end != null) {
+                ended(job, end);
+            }
+            throw e;
         }
         return job;
+    }
+
+    /** The job's deadline on the scheduler; null when the engine has closed (then the job ends with it). */
+    private Future<?> scheduleDeadline(Job job, long timeoutMs) {
+        try {
+            return scheduler.schedule(() -> cancel(job, "timeout"), timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            End end = job.stop("shutdown"); // the engine closed while this job was being accepted
+            if (end != null) {
+                ended(job, end);
+            }
+            return null;
+        }
     }
 
     private Pool pool(String name) {
@@ -173,10 +190,13 @@ public final class JobEngine implements AutoCloseable {
      */
     void taskEnded(Job job, int index, TaskOutcome outcome, long wallNanos, long cpuNanos, String error,
                    Map<String, Number> figures) {
-        WorkloadRun lastOfRun = job.taskEnded(index, outcome, wallNanos, cpuNanos, error, figures);
+        Job.TaskEnd taskEnd = job.taskEnded(index, outcome, wallNanos, cpuNanos, error, figures);
         events.taskEnded(job, outcome);
-        if (lastOfRun != null && job.settle(finalResult(job, lastOfRun))) {
-            ended(job);
+        if (taskEnd.lastOfRun() != null) {
+            job.settle(finalResult(job, taskEnd.lastOfRun()));
+        }
+        if (taskEnd.end() != null) {
+            ended(job, taskEnd.end());
         }
     }
 
@@ -184,7 +204,10 @@ public final class JobEngine implements AutoCloseable {
         try {
             run.finished();
             return run.summary();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
             LOG.errorf(e, "the %s workload failed to summarise job %s", job.workload(), job.id());
             return Map.of("summary", "unavailable: the workload failed to summarise its tasks");
         }
@@ -200,39 +223,58 @@ public final class JobEngine implements AutoCloseable {
      */
     public Job cancel(String id) {
         Job job = get(id);
-        if (!cancel(job, "client")) {
+        if (!cancel(job)) {
             throw new JobEndedException(id, job.state());
         }
         return job;
     }
 
+    /** Cancels a job the caller holds (whether or not it is still retained); false if it had ended already. */
+    public boolean cancel(Job job) {
+        return cancel(job, "client");
+    }
+
     /** Ends the job at once with {@code reason} ({@code client}, {@code timeout}, {@code shutdown}); false if it had ended. */
     private boolean cancel(Job job, String reason) {
-        if (!job.stop(reason)) {
+        End end = job.stop(reason);
+        if (end == null) {
             return false;
         }
-        for (TaskHandle handle : job.handles()) {
-            handle.cancel(); // a queued task is discarded here, and its end recorded on this thread
+        try {
+            for (TaskHandle handle : job.handles()) {
+                cancelQuietly(handle); // a queued task is discarded here, and its end recorded on this thread
+            }
+        } finally {
+            ended(job, end);
         }
-        ended(job);
         return true;
+    }
+
+    private static void cancelQuietly(TaskHandle handle) {
+        try {
+            handle.cancel();
+        } catch (RuntimeException e) {
+            LOG.error("stopping a task failed; the job ends all the same", e); // the other tasks still stop
+        }
     }
 
     // ---- 5. end of the job ----------------------------------------------------------------------------------
 
     /**
-     * The end of a job, run once, by the caller that made it terminal; the order matters: a wait released last
-     * never sees a job that is not counted and retained yet.
+     * The end of a job, run once, by the caller whose transition made it terminal; the order matters: a wait released
+     * last never sees a job that is not counted and retained yet, and it is released whatever fails before it.
      */
-    private void ended(Job job) {
-        Future<?> deadline = job.takeDeadline();
-        if (deadline != null) {
-            deadline.cancel(false);
+    private void ended(Job job, End end) {
+        try {
+            if (end.deadline() != null) {
+                end.deadline().cancel(false);
+            }
+            accounts.ended(job.pool(), job.claimEndCount());
+            events.ended(job, end.state(), end.runNanos());
+            store.retain(job);
+        } finally {
+            job.completionSignal().complete();
         }
-        accounts.ended(job.pool(), job.claimEndCount());
-        events.ended(job, job.state(), job.runNanos());
-        store.retain(job);
-        job.completionSignal().complete();
     }
 
     // ---- reading --------------------------------------------------------------------------------------------

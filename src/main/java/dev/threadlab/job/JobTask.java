@@ -36,13 +36,18 @@ final class JobTask implements PoolTask {
 
     @Override
     public void run(TaskContext context) {
-        engine.taskStarted(job);
+        if (job.cancelRequested()) {
+            // stopped between being stored and its tasks being handed their cancel: no workload code runs for it
+            engine.taskEnded(job, index, TaskOutcome.CANCELLED, -1, -1, null, Map.of());
+            return;
+        }
         long start = System.nanoTime();
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         TaskOutcome outcome = TaskOutcome.SUCCEEDED;
         String error = null;
         Error fatal = null;
         try {
+            engine.taskStarted(job);
             context.checkpoint();
             run.runTask(context);
             double failProbability = job.failProbability();
@@ -60,7 +65,7 @@ final class JobTask implements PoolTask {
                 error = describe(e);
             }
         } catch (Error e) {
-            // the task still ends (its job must not hang); the error goes on to the pool thread afterwards
+            // the task still ends (its job must not hang); only an error of the JVM itself goes on to the pool thread
             outcome = TaskOutcome.FAILED;
             error = e instanceof StackOverflowError ? "stack overflow" : "unexpected error";
             fatal = e;
@@ -68,7 +73,9 @@ final class JobTask implements PoolTask {
         }
         long cpuEnd = THREADS.getCurrentThreadCpuTime();
         long cpu = cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart;
-        engine.taskEnded(job, index, outcome, System.nanoTime() - start, cpu, error, context.figures());
+        Map<String, Number> figures = context.figures();
+        context.finish(); // the workload's part is over (a GIL pool releases its token before the job's bookkeeping)
+        engine.taskEnded(job, index, outcome, System.nanoTime() - start, cpu, error, figures);
         if (fatal instanceof VirtualMachineError) {
             throw fatal;
         }

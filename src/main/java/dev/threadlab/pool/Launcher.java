@@ -1,6 +1,7 @@
 package dev.threadlab.pool;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -11,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where a pool's dispatcher starts tasks: on its fixed platform threads, or on a new virtual thread each.
- * The dispatcher never hands over more tasks than the concurrency limit, so neither needs a queue of its own.
- * Thread-safe.
+ * The dispatcher never hands over more tasks than the concurrency limit; the platform executor's own queue only
+ * holds a task handed over while its thread finishes the previous one. Thread-safe.
  */
 interface Launcher {
 
@@ -24,8 +25,11 @@ interface Launcher {
     /** Applies a new concurrency limit (platform: the thread count). Called only under the pool's settings lock. */
     void resize(int concurrency);
 
-    /** Stops accepting tasks, interrupts running ones, and waits up to {@code timeout} for them to end. */
-    boolean shutdownNow(Duration timeout) throws InterruptedException;
+    /** Stops accepting tasks and interrupts running ones; returns the tasks launched that never started. */
+    List<Runnable> stop();
+
+    /** Waits up to {@code timeout} for the running tasks to end, after {@link #stop}. */
+    boolean awaitStopped(Duration timeout) throws InterruptedException;
 
     static Launcher platform(String poolName, int threads) {
         return new PlatformLauncher(poolName, threads);
@@ -71,8 +75,12 @@ interface Launcher {
         }
 
         @Override
-        public boolean shutdownNow(Duration timeout) throws InterruptedException {
-            executor.shutdownNow();
+        public List<Runnable> stop() {
+            return executor.shutdownNow();
+        }
+
+        @Override
+        public boolean awaitStopped(Duration timeout) throws InterruptedException {
             return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -104,8 +112,12 @@ interface Launcher {
         }
 
         @Override
-        public boolean shutdownNow(Duration timeout) throws InterruptedException {
-            executor.shutdownNow();
+        public List<Runnable> stop() {
+            return executor.shutdownNow();
+        }
+
+        @Override
+        public boolean awaitStopped(Duration timeout) throws InterruptedException {
             return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -1,5 +1,7 @@
 package dev.threadlab.pool;
 
+import org.jboss.logging.Logger;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Pool {
 
+    private static final Logger LOG = Logger.getLogger(Pool.class);
+
     private final String name;
     private final PoolKind kind;
     private final ExecutionModel model;
@@ -36,6 +40,8 @@ public final class Pool {
     private final ConcurrentLinkedQueue<TaskHandle> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    /** Cancelled tasks still in the queue (approximate): they are skipped when drained, and purged in bulk. */
+    private final AtomicInteger staleInQueue = new AtomicInteger();
     private final LongAdder completed = new LongAdder();
     private final LongAdder rejectedJobs = new LongAdder();
     private final ReentrantLock settingsLock = new ReentrantLock();
@@ -164,19 +170,33 @@ public final class Pool {
                 continue;
             }
             TaskHandle next = queue.poll();
-            if (next == null) {
-                running.decrementAndGet(); // another thread emptied the queue; re-check it before leaving
+            if (next == null || next.discarded()) {
+                running.decrementAndGet(); // emptied by another thread, or a cancelled task: re-check the queue
+                if (next != null) {
+                    staleInQueue.updateAndGet(stale -> Math.max(0, stale - 1));
+                }
                 continue;
             }
             try {
-                launcher.launch(() -> runClaimed(next));
+                launcher.launch(new Launched(next));
             } catch (RejectedExecutionException shutdownRace) {
                 running.decrementAndGet();
-                if (next.claimForDiscard()) {
-                    release();
-                    next.task().discarded();
-                }
+                discardUnrun(next);
             }
+        }
+    }
+
+    /** A task handed to the launcher; the launcher gives back the ones it never started when it stops. */
+    private final class Launched implements Runnable {
+        private final TaskHandle handle;
+
+        Launched(TaskHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            runClaimed(handle);
         }
     }
 
@@ -197,11 +217,30 @@ public final class Pool {
         }
     }
 
-    /** A task cancelled while queued: it leaves the queue and frees its slot at once. */
-    void discardQueued(TaskHandle handle) {
-        queue.remove(handle);
+    /**
+     * A task cancelled while queued frees its slot at once; it stays in the queue, skipped when drained, until the
+     * cancelled ones outnumber what the pool holds, when they are purged together: a cancel costs the cancelling
+     * thread (often an event loop) constant time, and the queue never holds more than twice its live tasks.
+     */
+    void discarded(TaskHandle handle) {
         release();
+        if (staleInQueue.incrementAndGet() > Math.max(64, held.get())) {
+            staleInQueue.set(0);
+            queue.removeIf(TaskHandle::discarded);
+        }
         handle.task().discarded();
+    }
+
+    /** Discards a task that never ran, if nothing else claimed it. */
+    private void discardUnrun(TaskHandle handle) {
+        if (handle.claimForDiscard()) {
+            release();
+            try {
+                handle.task().discarded();
+            } catch (RuntimeException e) {
+                LOG.error("a discarded task failed to record its end; the other tasks are discarded all the same", e);
+            }
+        }
     }
 
     private void release() {
@@ -249,7 +288,13 @@ public final class Pool {
     public boolean shutdown(Duration timeout) throws InterruptedException {
         shutDown = true;
         discardQueued();
-        boolean stopped = launcher.shutdownNow(timeout);
+        for (Runnable never : launcher.stop()) { // handed to a thread that had not picked them up yet
+            if (never instanceof Launched launched) {
+                running.decrementAndGet();
+                discardUnrun(launched.handle);
+            }
+        }
+        boolean stopped = launcher.awaitStopped(timeout);
         model.close();
         return stopped;
     }
@@ -258,10 +303,7 @@ public final class Pool {
     private void discardQueued() {
         TaskHandle handle;
         while ((handle = queue.poll()) != null) {
-            if (handle.claimForDiscard()) {
-                release();
-                handle.task().discarded();
-            }
+            discardUnrun(handle);
         }
     }
 }

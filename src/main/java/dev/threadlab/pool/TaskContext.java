@@ -34,6 +34,13 @@ public interface TaskContext {
     /** Index of this task within its job, 0-based. */
     int taskIndex();
 
+    /**
+     * The task's own code is over: the pool kind lets go of what it held for it (a GIL pool: the token), so that the
+     * task's bookkeeping does not count as work. Idempotent; the pool kind calls it too when the task returns.
+     */
+    default void finish() {
+    }
+
     /** Figures the pool kind measured for this task (a GIL pool: token wait and hold times); none by default. */
     default Map<String, Number> figures() {
         return Map.of();

@@ -37,7 +37,7 @@ public final class TaskHandle {
     public void cancel() {
         cancelRequested = true;
         if (state.compareAndSet(QUEUED, DISCARDED)) {
-            pool.discardQueued(this);
+            pool.discarded(this);
             return;
         }
         if (state.compareAndSet(RUNNING, INTERRUPTING)) {
@@ -51,6 +51,11 @@ public final class TaskHandle {
 
     public boolean cancelRequested() {
         return cancelRequested;
+    }
+
+    /** Dropped unrun (it may still sit in its pool's queue until the queue is next drained or purged). */
+    boolean discarded() {
+        return state.get() == DISCARDED;
     }
 
     public int index() {

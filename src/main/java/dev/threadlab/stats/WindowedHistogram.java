@@ -1,6 +1,6 @@
 package dev.threadlab.stats;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
@@ -23,7 +23,12 @@ public final class WindowedHistogram {
 
     /** A window of one minute in six slots of ten seconds. */
     public WindowedHistogram() {
-        this(TimeUnit.SECONDS.toNanos(10), System::nanoTime);
+        this(Duration.ofSeconds(10));
+    }
+
+    /** A window of six slots of {@code slot} each. */
+    public WindowedHistogram(Duration slot) {
+        this(slot.toNanos(), System::nanoTime);
     }
 
     WindowedHistogram(long slotNanos, LongSupplier clock) {

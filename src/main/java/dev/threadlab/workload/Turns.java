@@ -56,6 +56,11 @@ final class Turns {
             public Map<String, Number> figures() {
                 return context.figures();
             }
+
+            @Override
+            public void finish() {
+                context.finish();
+            }
         };
     }
 

@@ -131,9 +131,11 @@ class GilPoolTest {
         CountDownLatch ended = new CountDownLatch(1);
         AtomicReference<String> returned = new AtomicReference<>();
         AtomicReference<String> outcome = new AtomicReference<>();
+        AtomicReference<Thread> runner = new AtomicReference<>();
         List<TaskHandle> handles = submitAll(pool, List.of(new PoolTask() {
             @Override
             public void run(TaskContext context) {
+                runner.set(Thread.currentThread());
                 try {
                     context.checkpoint();
                     returned.set(context.blocking(() -> {
@@ -162,6 +164,9 @@ class GilPoolTest {
             callMayReturn.countDown();
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> token.waitingTasks() == 1);
             handles.get(0).cancel(); // interrupts the task while it waits for the token
+            // the wait has taken the interrupt (its flag is clear again) before the token is free: the cancel is
+            // seen in the wait, the case where a result could be lost
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !runner.get().isInterrupted());
         } finally {
             token.release(false);
         }

@@ -140,6 +140,35 @@ class JobLifecycleTest {
         assertEquals(List.of(), failures);
     }
 
+    /**
+     * Once its last task has ended, a job's state is decided: a cancel that comes while the workload still summarises
+     * its tasks finds the job ended (SUCCEEDED), it cannot turn a finished job into a cancelled one.
+     */
+    @Test
+    void aJobWhoseTasksAllEndedCannotBeCancelledWhileItsResultIsComputed() throws Exception {
+        CountDownLatch summarising = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        Hooked slowToSummarise = new Hooked("slow", context -> {
+        }, () -> {
+            summarising.countDown();
+            try {
+                mayFinish.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, () -> {
+        });
+        try (EngineFixture fixture = new EngineFixture(tempDir, 100, 100, 1 << 20, JobEvents.NONE, List.of(slowToSummarise))) {
+            Job job = fixture.submit("slow", "cpu", 2, Map.of());
+            assertTrue(summarising.await(10, TimeUnit.SECONDS));
+            assertFalse(fixture.engine.cancel(job), "its tasks all ended: nothing left to cancel");
+            mayFinish.countDown();
+            JobView view = join(job);
+            assertEquals(JobState.SUCCEEDED, view.state());
+            assertEquals(null, view.cancelReason());
+        }
+    }
+
     @Test
     void anErrorThrownByAWorkloadStillEndsItsTaskAndFailsTheJob() throws Exception {
         Hooked throwing = new Hooked("throwing", context -> {

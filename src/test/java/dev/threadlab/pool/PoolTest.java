@@ -252,6 +252,28 @@ class PoolTest {
         assertEquals(2000, pool.stats().completedTasks());
     }
 
+    /** Thousands of queued tasks cancelled cost constant time each, free their slots, and leave the queue working. */
+    @Test
+    void manyCancelledQueuedTasksAreSkippedAndPurged() throws Exception {
+        Pool pool = platform(1, 5000);
+        CountDownLatch release = new CountDownLatch(1);
+        List<GateTask> blocker = submitGates(pool, 1, 1, release);
+        List<GateTask> queued = gates(4000, release);
+        List<TaskHandle> handles = submitAll(pool, queued);
+        handles.forEach(TaskHandle::cancel);
+        assertEquals(1, pool.heldTasks(), "every cancelled task freed its slot");
+        assertTrue(queued.stream().allMatch(task -> task.discarded));
+        List<GateTask> after = gates(3, release);
+        submitAll(pool, after);
+        release.countDown();
+        for (GateTask task : after) {
+            await(task.ended);
+        }
+        await(blocker.get(0).ended);
+        awaitAllReleased(pool);
+        assertEquals(4, pool.stats().completedTasks(), "only the blocker and the three after it ran");
+    }
+
     @Test
     void raisingThreadsLiveStartsQueuedTasks() throws Exception {
         Pool pool = platform(1, 10);
