@@ -12,12 +12,16 @@ command -v kubectl >/dev/null \
     || fail "kubectl not found: it renders the overlays (kubectl kustomize). Install a current kubectl (kustomize v5+);
 Debian's kubernetes-client is 1.20 with kustomize v2 and too old to render these overlays."
 # kubectl 1.24+ prints its kustomize version; the overlays need v5 (labels with includeTemplates).
-kustomize_major=$(kubectl version --client -o json 2>/dev/null | sed -n 's/.*"kustomizeVersion": *"v\([0-9]*\)\..*/\1/p')
-[ -n "$kustomize_major" ] && [ "$kustomize_major" -ge 5 ] \
-    || fail "$(command -v kubectl) bundles kustomize ${kustomize_major:+v$kustomize_major}${kustomize_major:-older than v4}:
-the overlays need kustomize v5+ (kubectl 1.27 or newer). Debian's kubernetes-client (1.20) is too old."
+kustomize=$(kubectl version --client -o json 2>/dev/null | sed -n 's/.*"kustomizeVersion": *"\(v[0-9][0-9.]*\)".*/\1/p')
+case "$kustomize" in
+    v[5-9].*|v[1-9][0-9].*) ;;
+    *) fail "$(command -v kubectl) bundles kustomize ${kustomize:-older than v4 (it prints no version)}: the overlays
+need kustomize v5+ (kubectl 1.27 or newer). Debian's kubernetes-client (1.20) is too old." ;;
+esac
 command -v node >/dev/null && command -v npm >/dev/null \
     || fail "node and npm not found: they run the schema validator (deploy/k8s/validate)"
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] \
+    || fail "node $(node --version) is too old for the schema validator: it needs Node.js 20 or newer"
 
 # Install the validator only when its lockfile changed since the last install: npm ci wipes node_modules each time.
 validator=deploy/k8s/validate

@@ -6,13 +6,16 @@
 // They accept fields that no schema defines (like the API server without strict field validation), so this script
 // also fails on unknown fields: it hands the validator a proxy of each object and records which keys the schema code
 // looked up. A key it never read is defined nowhere in the schema; an object whose keys the schema code enumerated
-// is a map (labels, ConfigMap data, resource limits) whose keys are free.
+// is a map (labels, ConfigMap data, resource limits) whose keys are free. (A field whose schema is empty is never
+// read either: it would be reported as unknown, a false alarm rather than a silent pass.)
 //
-// Exit status 1 if any object has no schema (unknown apiVersion/kind), fails its schema or has an unknown field.
+// Exit status 1 if any object has no schema (unknown apiVersion/kind), uses a pre-release apiVersion of a kind that
+// has a stable one, fails its schema or has an unknown field.
 //
 // Usage: node validate.mjs FILE.yaml...
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 // API groups served by custom resource definitions, and the package whose models carry their schemas.
@@ -33,6 +36,21 @@ async function modelFor(apiVersion, kind) {
             return null;
         }
         throw e;
+    }
+}
+
+// kubernetes-models keeps the schemas of API versions that Kubernetes has since removed (extensions/v1beta1,
+// policy/v1beta1, autoscaling/v2beta2, ...). An alpha or beta version of a kind that also has a stable version, in
+// any group, is refused: that is where removed versions live, and manifests should not use one either way.
+const stableVersions = new Map();   // kind -> ["apps/v1", ...]
+for (const root of [dirname(fileURLToPath(import.meta.resolve("kubernetes-models"))),
+    ...Object.values(CRD_PACKAGES).map((p) => dirname(fileURLToPath(import.meta.resolve(p))))]) {
+    for (const entry of readdirSync(root, { recursive: true })) {
+        const match = /^(?:(.+)\/)?(v[0-9]+)\/([A-Z][A-Za-z0-9]*)\.js$/.exec(entry);
+        if (match) {
+            const apiVersion = match[1] ? `${match[1]}/${match[2]}` : match[2];
+            stableVersions.set(match[3], [...(stableVersions.get(match[3]) ?? []), apiVersion]);
+        }
     }
 }
 
@@ -66,6 +84,11 @@ async function problemsOf(object) {
             + "unknown or misspelled, or a custom resource whose schema package is not installed"];
     }
     const problems = [];
+    const stable = stableVersions.get(object.kind) ?? [];
+    if (/\/?v[0-9]+(alpha|beta)[0-9]+$/.test(object.apiVersion) && stable.length > 0) {
+        problems.push(`apiVersion ${object.apiVersion} is a pre-release (removed from Kubernetes, or about to be): `
+            + `use ${stable.join(" or ")}`);
+    }
     const seen = new Map();
     try {
         model.prototype.validate.call(tracked(object, "", seen));
