@@ -3,7 +3,9 @@ package dev.threadlab.k8s;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.threadlab.config.ThreadlabConfig;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.SmallRyeConfig;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,6 +24,8 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
@@ -31,8 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Kubernetes manifests fit the service they deploy. Checks every overlay rendered by {@code .ci/run} into
- * target/k8s (with kubectl kustomize) when present, and always the raw base.
+ * The Kubernetes manifests fit the service they deploy. Checks every overlay rendered into target/k8s by
+ * {@code deploy/k8s/check.sh} (run by {@code .ci/run} before the tests; it also validates them against the
+ * Kubernetes and Prometheus Operator schemas), and always the raw base. Under CI, or once target/k8s exists, every
+ * overlay must have been rendered.
  */
 @QuarkusTest
 class K8sManifestsTest {
@@ -63,7 +69,14 @@ class K8sManifestsTest {
     private static Map<String, List<JsonNode>> manifestSets() throws IOException {
         Map<String, List<JsonNode>> sets = new LinkedHashMap<>();
         Path rendered = Path.of("target", "k8s");
-        if (Files.isDirectory(rendered)) {
+        if (Files.isDirectory(rendered) || System.getenv("CI") != null) {
+            try (Stream<Path> overlays = Files.list(Path.of("k8s", "overlays"))) {
+                for (Path overlay : overlays.filter(Files::isDirectory).toList()) {
+                    Path file = rendered.resolve(overlay.getFileName() + ".yaml");
+                    assertTrue(Files.isRegularFile(file), "overlay " + overlay + " is not rendered into " + file
+                            + ": run bash deploy/k8s/check.sh");
+                }
+            }
             try (Stream<Path> files = Files.list(rendered)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                     sets.put(file.getFileName().toString(), read(file));
@@ -109,11 +122,118 @@ class K8sManifestsTest {
         return properties.getProperty(name);
     }
 
+    private static List<JsonNode> all(List<JsonNode> documents, String kind) {
+        return documents.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
     @Test
     void everyManifestSetFitsTheService() throws IOException {
         Map<String, List<JsonNode>> sets = manifestSets();
         for (Map.Entry<String, List<JsonNode>> set : sets.entrySet()) {
             check(set.getKey(), set.getValue());
+            checkAutoscaling(set.getKey(), set.getValue());
+            checkReadiness(set.getKey(), set.getValue());
+            checkScraping(set.getKey(), set.getValue());
+            checkAdminToken(set.getKey(), set.getValue());
+        }
+    }
+
+    /** An HPA owns its Deployment's replica count: the Deployment carries none, or every apply resets it. */
+    private void checkAutoscaling(String name, List<JsonNode> documents) {
+        for (JsonNode hpa : all(documents, "HorizontalPodAutoscaler")) {
+            JsonNode target = hpa.path("spec").path("scaleTargetRef");
+            String where = name + ": HorizontalPodAutoscaler " + hpa.path("metadata").path("name").asText() + ": ";
+            assertEquals("apps/v1", target.path("apiVersion").asText(), where + "scaleTargetRef.apiVersion");
+            assertEquals("Deployment", target.path("kind").asText(), where + "scaleTargetRef.kind");
+            List<JsonNode> deployments = all(documents, "Deployment").stream()
+                    .filter(d -> d.path("metadata").path("name").asText().equals(target.path("name").asText())).toList();
+            assertEquals(1, deployments.size(), where + "scales Deployment " + target.path("name").asText() + ", not in this set");
+            assertFalse(deployments.get(0).path("spec").has("replicas"),
+                    where + "its Deployment sets spec.replicas, which fights the autoscaler on every apply");
+            int min = hpa.path("spec").path("minReplicas").asInt(1);
+            assertTrue(min >= 2, where + "minReplicas " + min + " < 2: one pod means an outage at every disruption");
+            assertTrue(hpa.path("spec").path("maxReplicas").asInt() >= min, where + "maxReplicas < minReplicas");
+        }
+    }
+
+    /**
+     * Readiness tolerates one missed probe, and still takes the pod out of its Service within the shutdown delay
+     * (readiness is DOWN from SIGTERM on, while the service keeps serving for that delay).
+     */
+    private void checkReadiness(String name, List<JsonNode> documents) {
+        JsonNode probe = only(documents, "Deployment").path("spec").path("template").path("spec").path("containers").get(0)
+                .path("readinessProbe");
+        int failureThreshold = probe.path("failureThreshold").asInt(3);   // Kubernetes' defaults
+        int periodSeconds = probe.path("periodSeconds").asInt(10);
+        assertTrue(failureThreshold >= 2, name + ": readiness failureThreshold " + failureThreshold
+                + ": one slow answer takes the pod out of service");
+        assertTrue(failureThreshold * periodSeconds < shutdownDelay.toSeconds(), name + ": readiness takes up to "
+                + failureThreshold * periodSeconds + " s to see DOWN, not within the shutdown delay " + shutdownDelay);
+    }
+
+    /**
+     * Scraped one way, and that way works: a ServiceMonitor selects the Service by its labels and names one of its
+     * ports, and pods it scrapes carry no prometheus.io annotations (a Prometheus that honours both would scrape them
+     * twice); annotations, where used, name the HTTP port and the metrics path.
+     */
+    private void checkScraping(String name, List<JsonNode> documents) {
+        JsonNode service = only(documents, "Service");
+        JsonNode pod = only(documents, "Deployment").path("spec").path("template");
+        Set<String> portNames = new HashSet<>();
+        service.path("spec").path("ports").forEach(p -> portNames.add(p.path("name").asText()));
+        List<JsonNode> monitors = all(documents, "ServiceMonitor");
+        for (JsonNode monitor : monitors) {
+            String where = name + ": ServiceMonitor " + monitor.path("metadata").path("name").asText() + ": ";
+            assertTrue(labelsMatch(monitor.path("spec").path("selector").path("matchLabels"), service.path("metadata").path("labels")),
+                    where + "selector does not match the Service's labels");
+            assertTrue(monitor.path("spec").path("selector").path("matchExpressions").isMissingNode(),
+                    where + "matchExpressions are not checked here: select by matchLabels");
+            assertFalse(monitor.path("metadata").path("labels").path("release").asText("").isEmpty(),
+                    where + "no release label: kube-prometheus-stack's Prometheus selects ServiceMonitors by it");
+            assertFalse(monitor.path("spec").path("endpoints").isEmpty(), where + "no endpoints");
+            for (JsonNode endpoint : monitor.path("spec").path("endpoints")) {
+                assertTrue(portNames.contains(endpoint.path("port").asText()),
+                        where + "endpoint port " + endpoint.path("port") + " is none of the Service's ports " + portNames);
+                String path = endpoint.path("path").asText("/metrics");
+                assertEquals(200, given().get(path).statusCode(), where + "endpoint path " + path + " on the service");
+            }
+        }
+        JsonNode annotations = pod.path("metadata").path("annotations");
+        boolean annotated = false;
+        for (Iterator<String> keys = annotations.fieldNames(); keys.hasNext(); ) {
+            annotated |= keys.next().startsWith("prometheus.io/");
+        }
+        assertFalse(annotated && !monitors.isEmpty(),
+                name + ": pods carry prometheus.io annotations and a ServiceMonitor scrapes them: scraped twice");
+        if (annotated) {
+            assertEquals("true", annotations.path("prometheus.io/scrape").asText(), name + ": prometheus.io/scrape");
+            assertEquals(configuredProperty("quarkus.http.port"), annotations.path("prometheus.io/port").asText(),
+                    name + ": prometheus.io/port");
+            String path = annotations.path("prometheus.io/path").asText("/metrics");
+            assertEquals(200, given().get(path).statusCode(), name + ": prometheus.io/path " + path + " on the service");
+        }
+    }
+
+    /** The admin token comes from a Secret (optional: without it the pod starts and admin stays closed), never a literal. */
+    private void checkAdminToken(String name, List<JsonNode> documents) {
+        JsonNode container = only(documents, "Deployment").path("spec").path("template").path("spec").path("containers").get(0);
+        JsonNode token = null;
+        for (JsonNode env : container.path("env")) {
+            String variable = env.path("name").asText();
+            if (variable.matches(".*(TOKEN|PASSWORD|SECRET).*")) {
+                assertFalse(env.has("value"), name + ": env " + variable + " has a literal value: take it from a Secret");
+                assertTrue(env.path("valueFrom").has("secretKeyRef"), name + ": env " + variable + " is not from a Secret");
+            }
+            if (variable.equals("THREADLAB_ADMIN_TOKEN")) {
+                token = env;
+            }
+        }
+        assertNotNull(token, name + ": no THREADLAB_ADMIN_TOKEN: admin operations could never be opened");
+        assertTrue(token.path("valueFrom").path("secretKeyRef").path("optional").asBoolean(),
+                name + ": the admin token Secret is not optional: pods would not start until someone creates it");
+        for (JsonNode configMap : all(documents, "ConfigMap")) {
+            configMap.path("data").fieldNames().forEachRemaining(key -> assertFalse(key.matches(".*(TOKEN|PASSWORD|SECRET).*"),
+                    name + ": ConfigMap " + configMap.path("metadata").path("name").asText() + " holds " + key));
         }
     }
 
@@ -184,18 +304,27 @@ class K8sManifestsTest {
                 where + "maxUnavailable");
         assertEquals("ClientIP", only(documents, "Service").path("spec").path("sessionAffinity").asText(), where + "affinity");
 
-        // ConfigMap keys and env names are real configuration properties
+        // ConfigMap keys and env names are real configuration properties: set ones, and those threadlab's mapping
+        // declares (an unset optional one such as threadlab.admin.token is real too; pool names are free)
         Set<String> known = new HashSet<>();
         for (String property : config.getPropertyNames()) {
             known.add(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
         }
+        List<Pattern> declared = ConfigMappings.getProperties(new ConfigMappings.ConfigClass(ThreadlabConfig.class, "threadlab"))
+                .keySet().stream()
+                .map(property -> Pattern.compile(Stream.of(property.split("\\*", -1))
+                        .map(part -> Pattern.quote(part.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")))
+                        .reduce((a, b) -> a + "[A-Z0-9_]+" + b).orElseThrow()))
+                .toList();
+        Predicate<String> isProperty = key -> known.contains(key)
+                || declared.stream().anyMatch(p -> p.matcher(key).matches());
         for (JsonNode configMap : documents.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
                 && d.path("metadata").path("name").asText().equals("threadlab-config")).toList()) {
             configMap.path("data").fieldNames().forEachRemaining(key ->
-                    assertTrue(known.contains(key), where + "ConfigMap key " + key + " is no configuration property"));
+                    assertTrue(isProperty.test(key), where + "ConfigMap key " + key + " is no configuration property"));
         }
         for (JsonNode env : container.path("env")) {
-            assertTrue(known.contains(env.path("name").asText()), where + "env " + env.path("name").asText());
+            assertTrue(isProperty.test(env.path("name").asText()), where + "env " + env.path("name").asText());
         }
     }
 }
