@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A dashboard or alert rule can never reference a metric that does not exist: after every workload ran on every
  * pool kind, each metric name used by grafana/dashboards/threadlab.json and deploy/prometheus/alerts.yml must be
- * exported at /q/metrics.
+ * exported at /q/metrics (http_server_requests_* too: the exercise itself makes requests; up comes from
+ * Prometheus, not the service, and is not matched).
  */
 @QuarkusTest
 class MetricsContractTest {
@@ -90,6 +92,27 @@ class MetricsContractTest {
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(exported());
         assertEquals(Set.of(), missing, "metrics the alert rules query but /q/metrics lacks");
+    }
+
+    /**
+     * What the HTTP row and ThreadlabUnexpectedServerErrors rely on: a deliberate 503 (pool-saturated) is counted
+     * with status="503" under its templated URI, so that excluding status 503 excludes exactly the on-purpose ones,
+     * and a client error under the template, never the raw path.
+     */
+    @Test
+    void deliberate503sAndClientErrorsAreCountedByStatusUnderTemplatedUris() {
+        // pool "tiny" holds 2 tasks (1 thread + 1 queued): 3 are refused whole at once
+        given().contentType(ContentType.JSON)
+                .body("{\"workload\":\"cpu\",\"pool\":\"tiny\",\"tasks\":3,\"params\":{\"iterations\":1}}")
+                .post("/jobs").then().statusCode(503).body("type", containsString("pool-saturated"));
+        given().get("/jobs/qtest-no-such-job").then().statusCode(404);
+        List<String> counts = given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{")).toList();
+        assertTrue(counts.stream().anyMatch(line -> line.contains("method=\"POST\"")
+                && line.contains("status=\"503\"") && line.contains("uri=\"/jobs\"")
+                && line.contains("outcome=\"SERVER_ERROR\"")), String.join("\n", counts));
+        assertTrue(counts.stream().anyMatch(line -> line.contains("method=\"GET\"")
+                && line.contains("status=\"404\"") && line.contains("uri=\"/jobs/{id}\"")), String.join("\n", counts));
     }
 
     @Test
