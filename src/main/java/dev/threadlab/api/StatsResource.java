@@ -10,6 +10,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +22,7 @@ import java.util.Map;
 @Path("/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
+@Tag(name = ApiDocumentation.STATS)
 public class StatsResource {
 
     private final JobEngine engine;
@@ -29,8 +34,13 @@ public class StatsResource {
     }
 
     @GET
-    @Operation(summary = "Job accounting per pool and in total, retained jobs, waiting joins",
+    @Operation(operationId = "getStats", summary = "Job accounting per pool and in total, retained jobs, waiting joins",
             description = "'balanced': every pool has submitted == finished + inFlight and no duplicate ends; 'stalledJobs' counts jobs whose tasks all ended but which never ended themselves; after a drain, inFlight and unfinishedHeld are both 0")
+    @APIResponse(responseCode = "200", description = "The instance's figures",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiDocumentation.StatsDocument.class)))
+    @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
+    @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
+    @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
     @Blocking // counts unfinished and stalled jobs by a scan: off the event loop
     public Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();

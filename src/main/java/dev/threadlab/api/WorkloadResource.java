@@ -9,6 +9,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
@@ -16,6 +21,7 @@ import java.util.List;
 @Path("/workloads")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
+@Tag(name = ApiDocumentation.WORKLOADS)
 public class WorkloadResource {
 
     /** One workload as clients see it. */
@@ -31,7 +37,12 @@ public class WorkloadResource {
     }
 
     @GET
-    @Operation(summary = "Workloads, their parameters (type, default, min, max, unit) and default pools")
+    @Operation(operationId = "listWorkloads", summary = "Workloads, their parameters (type, default, min, max, unit) and default pools")
+    @APIResponse(responseCode = "200", description = "Every workload",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = WorkloadView.class)))
+    @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
+    @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
+    @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
     public List<WorkloadView> list() {
         return views;
     }
