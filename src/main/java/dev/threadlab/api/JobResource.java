@@ -104,7 +104,7 @@ public class JobResource {
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    @APIResponse(responseCode = "503", description = "Service Unavailable. pool-saturated (the pool cannot hold all the job's tasks; 'pool', 'held', 'capacity'; Retry-After from the pool's drain rate) and shutting-down (SIGTERM received: submit elsewhere) refuse the job whole. With ?wait or Prefer: wait also too-many-waiters ('limit'), which refuses only the wait: the job has been accepted and runs, and this answer does not carry its id",
+    @APIResponse(responseCode = "503", description = "Service Unavailable. pool-saturated (the pool cannot hold all the job's tasks; 'pool', 'held', 'capacity'; Retry-After from the pool's drain rate) and shutting-down (SIGTERM received: submit elsewhere) refuse the job whole. With ?wait or Prefer: wait also too-many-waiters ('limit'): the waiter limit is reached, and the job is refused before it is accepted",
             headers = @Header(name = ApiDocumentation.RETRY_AFTER, ref = ApiDocumentation.RETRY_AFTER),
             content = @Content(mediaType = ProblemResponses.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class)))
     public CompletionStage<RestResponse<JobView>> submit(JobRequest request,

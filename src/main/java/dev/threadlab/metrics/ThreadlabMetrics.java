@@ -102,8 +102,10 @@ public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
             // present at zero from the start, so that rate() and alerts see them before the first event
             rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_QUEUE_FULL));
             rejectedCounter(new PoolReason(pool.name(), JobEngine.REASON_SHUTTING_DOWN));
+            queueTimer(pool.name());
             for (Workload workload : engine.workloads().all()) {
                 submittedCounter(new PoolWorkload(pool.name(), workload.name()));
+                runTimer(new PoolWorkload(pool.name(), workload.name()));
                 for (JobState state : JobState.values()) {
                     if (state.terminal()) {
                         finishedCounter(new PoolWorkloadState(pool.name(), workload.name(), state.label()));
@@ -202,17 +204,24 @@ public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
 
     @Override
     public void started(Job job, long queueNanos) {
-        queueTimes.computeIfAbsent(job.pool(), pool -> timer("threadlab.job.queue", Tags.of("pool", pool), JOB_BUCKETS,
-                "submission to first task start")).record(queueNanos, TimeUnit.NANOSECONDS);
+        queueTimer(job.pool()).record(queueNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer queueTimer(String pool) {
+        return queueTimes.computeIfAbsent(pool, name -> timer("threadlab.job.queue", Tags.of("pool", name), JOB_BUCKETS,
+                "submission to first task start"));
+    }
+
+    private Timer runTimer(PoolWorkload poolWorkload) {
+        return runTimes.computeIfAbsent(poolWorkload, key -> timer("threadlab.job.run",
+                Tags.of("pool", key.pool(), "workload", key.workload()), JOB_BUCKETS, "first task start to the job's end"));
     }
 
     @Override
     public void ended(Job job, JobState state, long runNanos) {
         finishedCounter(new PoolWorkloadState(job.pool(), job.workload(), state.label())).increment();
         if (runNanos >= 0) {
-            runTimes.computeIfAbsent(new PoolWorkload(job.pool(), job.workload()), key -> timer("threadlab.job.run",
-                    Tags.of("pool", key.pool(), "workload", key.workload()), JOB_BUCKETS,
-                    "first task start to the job's end")).record(runNanos, TimeUnit.NANOSECONDS);
+            runTimer(new PoolWorkload(job.pool(), job.workload())).record(runNanos, TimeUnit.NANOSECONDS);
         }
     }
 

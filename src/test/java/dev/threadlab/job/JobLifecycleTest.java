@@ -4,6 +4,7 @@ import dev.threadlab.input.ParamSpec;
 import dev.threadlab.input.Params;
 import dev.threadlab.pool.TaskContext;
 import dev.threadlab.testing.EngineFixture;
+import dev.threadlab.testing.TaskFailures;
 import dev.threadlab.workload.ContentionSink;
 import dev.threadlab.workload.Workload;
 import dev.threadlab.workload.WorkloadRun;
@@ -231,17 +232,23 @@ class JobLifecycleTest {
             throws InterruptedException {
         List<Job> jobs = Collections.synchronizedList(new ArrayList<>());
         List<Thread> submitters = new ArrayList<>();
+        TaskFailures failures = new TaskFailures();
         for (int t = 0; t < threads; t++) {
             int offset = t * each;
             submitters.add(Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < each; i++) {
-                    jobs.add(submit.apply(offset + i));
+                try {
+                    for (int i = 0; i < each; i++) {
+                        jobs.add(submit.apply(offset + i));
+                    }
+                } catch (RuntimeException e) {
+                    failures.record(e);
                 }
             }));
         }
         for (Thread submitter : submitters) {
             submitter.join(TimeUnit.SECONDS.toMillis(60));
         }
+        failures.assertNone();
         return new ArrayList<>(jobs);
     }
 

@@ -51,7 +51,7 @@ public final class EngineFixture implements AutoCloseable {
                          List<Workload> extraWorkloads) {
         pools = new PoolRegistry(List.of(
                 Pool.platform("cpu", new PoolSettings(2, cpuQueue), ExecutionModel.PLAIN, HandOff.IMMEDIATE),
-                Pool.virtual("io", new PoolSettings(1000, 1000), HandOff.IMMEDIATE),
+                Pool.virtual("io", new PoolSettings(10_000, 10_000), HandOff.IMMEDIATE),
                 Pool.gil("gil", new PoolSettings(4, 10_000),
                         new GilExecutionModel("gil", 1, Duration.ofMillis(1), GilListener.NONE), HandOff.IMMEDIATE),
                 Pool.gil("procs", new PoolSettings(4, 100),
