@@ -20,6 +20,7 @@ import urllib.request
 from threadlab_service import JAR, Service, find_java, java_major
 
 AOT_CACHE = os.path.join(os.path.dirname(JAR), "app.aot")
+SIGTERM_EXIT = 143  # how the service exits on SIGTERM, after its orderly shutdown
 TRAINING_TOKEN = "aot-training"  # admin operations are disabled without a token; the training run enables them
 
 
@@ -60,7 +61,7 @@ def train(java):
         exercise(svc)
     finally:
         svc.stop(timeout=180)  # the JVM assembles the cache as it exits
-    if svc.process.returncode != 0 or not os.path.exists(AOT_CACHE):
+    if svc.process.returncode not in (0, SIGTERM_EXIT) or not os.path.exists(AOT_CACHE):
         sys.exit(f"no AOT cache was written (the training run exited with {svc.process.returncode})")
     return AOT_CACHE
 
