@@ -13,7 +13,12 @@ import dev.threadlab.job.JobEndedException;
 import dev.threadlab.job.JobNotFoundException;
 import dev.threadlab.job.ShuttingDownException;
 import dev.threadlab.job.TooManyWaitersException;
+import dev.threadlab.live.TooManyStreamsException;
 import dev.threadlab.pool.PoolSaturatedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -86,11 +91,36 @@ public final class ProblemResponses {
 
     @ServerExceptionMapper
     public Response jobNotFound(JobNotFoundException e) {
+        return toResponse(notFound(e));
+    }
+
+    static Problem notFound(JobNotFoundException e) {
         Problem problem = Problem.notFound("job", e.getMessage());
         if (e.ownerInstance().isPresent()) {
             problem = problem.with("instance", e.instance()).with("ownerInstance", e.ownerInstance().get());
         }
-        return toResponse(problem);
+        return problem;
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyStreams(TooManyStreamsException e) {
+        return toResponse(tooMany(e));
+    }
+
+    static Problem tooMany(TooManyStreamsException e) {
+        return Problem.of(503, "too-many-streams", "Too many event streams", e.getMessage())
+                .with("limit", e.limit()).retryAfter(TooManyStreamsException.RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * Writes a problem straight to a Vert.x response, for the routes below Quarkus REST (size limits, event
+     * streams); the connection is closed after it, since the request may not have been read.
+     */
+    static void send(RoutingContext ctx, Problem problem) {
+        HttpServerResponse response = ctx.response().setStatusCode(problem.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).putHeader(HttpHeaders.CONNECTION, "close");
+        problem.headers().forEach(response::putHeader);
+        response.end(new JsonObject(body(problem)).encode());
     }
 
     @ServerExceptionMapper

@@ -4,9 +4,7 @@ import dev.threadlab.config.ThreadlabConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,19 +29,19 @@ public class RequestLimits {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && exceeds(declared, bodyLimit)) {
-                refuse(ctx, Problem.of(413, "body-too-large", "Request body too large",
+                ProblemResponses.send(ctx, Problem.of(413, "body-too-large", "Request body too large",
                         "the body has " + declared + " bytes; the limit is " + bodyLimit + " bytes").with("limit", bodyLimit));
                 return;
             }
             int uriLength = ctx.request().uri().length();
             if (uriLength > uriLimit) {
-                refuse(ctx, Problem.of(414, "uri-too-long", "Request target too long",
+                ProblemResponses.send(ctx, Problem.of(414, "uri-too-long", "Request target too long",
                         "the request target has " + uriLength + " characters; the limit is " + uriLimit).with("limit", uriLimit));
                 return;
             }
             int headerBytes = headerBytes(ctx.request().headers());
             if (headerBytes > headerLimit) {
-                refuse(ctx, Problem.of(431, "headers-too-large", "Request headers too large",
+                ProblemResponses.send(ctx, Problem.of(431, "headers-too-large", "Request headers too large",
                         "the headers have " + headerBytes + " bytes; the limit is " + headerLimit).with("limit", headerLimit));
                 return;
             }
@@ -57,11 +55,6 @@ public class RequestLimits {
             bytes += header.getKey().length() + header.getValue().length() + 4; // ": " and CRLF
         }
         return bytes;
-    }
-
-    private static void refuse(RoutingContext ctx, Problem problem) {
-        ctx.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, ProblemResponses.PROBLEM_JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close").end(new JsonObject(ProblemResponses.body(problem)).encode());
     }
 
     private static boolean exceeds(String declared, long limit) {

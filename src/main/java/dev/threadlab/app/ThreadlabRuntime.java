@@ -10,6 +10,7 @@ import dev.threadlab.job.IdGenerator;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.JobEvents;
 import dev.threadlab.job.Waiters;
+import dev.threadlab.live.StreamSlots;
 import dev.threadlab.pool.ExecutionModel;
 import dev.threadlab.pool.HandOff;
 import dev.threadlab.pool.Pool;
@@ -52,6 +53,7 @@ public class ThreadlabRuntime {
     private final Waiters waiters;
     private final AdminToken admin;
     private final ExperimentService experiments;
+    private final StreamSlots streamSlots;
 
     public ThreadlabRuntime(ThreadlabConfig config, JobEvents events, GilListenerFactory gilListeners) {
         ThreadlabConfig.Limits limits = config.limits();
@@ -70,6 +72,7 @@ public class ThreadlabRuntime {
                 events);
         this.waiters = new Waiters(jobs.maxWaiters());
         this.admin = new AdminToken(config.admin().token());
+        this.streamSlots = new StreamSlots(config.streams().maxOpen());
         this.experiments = new ExperimentService(engine, new IdGenerator(Optional.of(engine.instance())),
                 ExperimentService.Limits.DEFAULT);
         if (!admin.enabled()) {
@@ -122,6 +125,12 @@ public class ThreadlabRuntime {
     @Singleton
     AdminToken admin() {
         return admin;
+    }
+
+    @Produces
+    @Singleton
+    StreamSlots streamSlots() {
+        return streamSlots;
     }
 
     @Produces

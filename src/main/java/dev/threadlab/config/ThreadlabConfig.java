@@ -28,6 +28,8 @@ public interface ThreadlabConfig {
 
     Admin admin();
 
+    Streams streams();
+
     /** Short prefix of every job id, so an id tells which instance owns it. Random when unset. */
     Optional<String> instanceId();
 
@@ -91,6 +93,13 @@ public interface ThreadlabConfig {
     interface Admin {
         /** When set, those operations need {@code Authorization: Bearer <token>}; unset, they are disabled (403). */
         Optional<String> token();
+    }
+
+    /** Server-Sent Events streams (GET /events, /jobs/{id}/events, /pools/{name}/timeline). */
+    interface Streams {
+        /** Streams open at once; beyond it a new one is refused with 503. Each costs a connection, never a thread. */
+        @WithDefault("200")
+        int maxOpen();
     }
 
     /** Upper bounds of every client-supplied number. */

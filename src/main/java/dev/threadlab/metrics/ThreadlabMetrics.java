@@ -12,6 +12,7 @@ import dev.threadlab.job.JobEvents;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.TaskOutcome;
 import dev.threadlab.job.Waiters;
+import dev.threadlab.live.StreamSlots;
 import dev.threadlab.pool.Pool;
 import dev.threadlab.pool.PoolRegistry;
 import dev.threadlab.workload.ContentionSink;
@@ -80,7 +81,12 @@ public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
     }
 
     /** Per-pool saturation gauges, GIL token counters and the join-waiter gauge, once the pools exist. */
-    void bind(@Observes StartupEvent started, JobEngine engine, Waiters waiters) {
+    void bind(@Observes StartupEvent started, JobEngine engine, Waiters waiters, StreamSlots streams) {
+        Gauge.builder("threadlab.streams.open", streams, StreamSlots::open).strongReference(true)
+                .description("event streams open now (GET /events, /jobs/{id}/events, /pools/{name}/timeline)")
+                .register(registry);
+        Gauge.builder("threadlab.streams.limit", streams, StreamSlots::limit).strongReference(true)
+                .description("event streams allowed open at once").register(registry);
         PoolRegistry pools = engine.pools();
         JobAccounts accounts = engine.accounts();
         Gauge.builder("threadlab.join.waiters", waiters, Waiters::waiting).strongReference(true)

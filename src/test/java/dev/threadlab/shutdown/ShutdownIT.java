@@ -1,5 +1,6 @@
 package dev.threadlab.shutdown;
 
+import dev.threadlab.testing.SseClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +26,13 @@ import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SIGTERM to the packaged service while jobs of every kind run, some waiting for a GIL token and some in the
  * middle of file I/O. Shown, not assumed: readiness goes DOWN at once; submissions get 503 while reads are served
- * through the delay and the drain; a job that ends by itself during the delay or the drain window ends SUCCEEDED
+ * through the delay and the drain; event streams are told and end; a job that ends by itself during the delay or the drain window ends SUCCEEDED
  * in that window; a job still running when the drain ends is cancelled then, not before; every waiting join is
  * answered with the final job; no temp file remains; the process exits in time.
  */
@@ -106,6 +108,8 @@ class ShutdownIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             awaitReady();
+            SseClient events = new SseClient(URI.create(base + "/events")); // open first: the jobs' timing is tight
+            events.next("stats", Duration.ofSeconds(10));
             Map<String, Expected> jobs = new LinkedHashMap<>();
             jobs.put(submit("{\"workload\":\"io\",\"tasks\":5,\"params\":{\"durationMs\":1000}}"), Expected.DURING_DELAY);
             jobs.put(submit("{\"workload\":\"io\",\"tasks\":20,\"params\":{\"durationMs\":3500}}"), Expected.DURING_DRAIN);
@@ -134,6 +138,9 @@ class ShutdownIT {
             long signalledNanos = System.nanoTime();
             service.destroy(); // SIGTERM
             await().atMost(Duration.ofSeconds(2)).until(() -> send("GET", "/q/health/ready", null).statusCode() == 503);
+            assertEquals("shutdown", events.next("shutdown", Duration.ofSeconds(5)).name(), "event streams are told");
+            assertSame(SseClient.END, events.next(Duration.ofSeconds(5)), "and end, so that they hold no request open");
+            events.close();
             HttpResponse<String> refused = send("POST", "/jobs", "{\"workload\":\"cpu\"}");
             assertEquals(503, refused.statusCode());
             assertTrue(refused.body().contains("shutting-down"), refused.body());
