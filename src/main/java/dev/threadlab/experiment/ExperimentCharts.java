@@ -106,12 +106,15 @@ public final class ExperimentCharts {
         // axes and grid
         double plotRight = WIDTH - RIGHT;
         double plotBottom = HEIGHT - BOTTOM;
+        svg.append(String.format(Locale.ROOT, "<defs><clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%.1f\" "
+                + "height=\"%.1f\"/></clipPath></defs>\n", LEFT, TOP, plotRight - LEFT, plotBottom - TOP));
+        int decimals = tickDecimals(yMax / 5);
         for (int i = 0; i <= 5; i++) {
             double value = yMax * i / 5;
             double y = scale.y(value);
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>\n",
                     LEFT, y, plotRight, y));
-            svg.append(text(LEFT - 8, y + 4, "end", 12, format(value)));
+            svg.append(text(LEFT - 8, y + 4, "end", 12, String.format(Locale.ROOT, "%." + decimals + "f", value)));
         }
         for (int x : xs) {
             double px = scale.x(x);
@@ -123,7 +126,8 @@ public final class ExperimentCharts {
                 LEFT, plotBottom, plotRight, plotBottom));
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n",
                 LEFT, TOP, LEFT, plotBottom));
-        svg.append(text((LEFT + plotRight) / 2, HEIGHT - 18, "middle", 13, xLabel + (logX ? " (log scale)" : "")));
+        svg.append(text((LEFT + plotRight) / 2, HEIGHT - 18, "middle", 13,
+                logX ? xLabel.replace(")", ", log scale)") : xLabel));
         svg.append(String.format(Locale.ROOT, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"13\" "
                 + "transform=\"rotate(-90 18 %.1f)\">%s</text>\n", (TOP + plotBottom) / 2, (TOP + plotBottom) / 2, escape(metric.label)));
         // reference lines for speedup: ideal (y = x) and no speedup (y = 1)
@@ -136,7 +140,7 @@ public final class ExperimentCharts {
                 double x = logX ? xMin * Math.pow(idealEnd / xMin, i / 64.0) : xMin + (idealEnd - xMin) * i / 64.0;
                 ideal.append(String.format(Locale.ROOT, "%.1f,%.1f ", scale.x(x), scale.y(x)));
             }
-            svg.append("<polyline class=\"reference\" data-reference=\"ideal\" fill=\"none\" stroke=\"#999\" "
+            svg.append("<polyline class=\"reference\" data-reference=\"ideal\" clip-path=\"url(#plot)\" fill=\"none\" stroke=\"#999\" "
                     + "stroke-dasharray=\"6 4\" points=\"").append(ideal.toString().trim()).append("\"/>\n");
             svg.append(String.format(Locale.ROOT, "<line class=\"reference\" data-reference=\"none\" x1=\"%.1f\" y1=\"%.1f\" "
                     + "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-dasharray=\"2 3\"/>\n", scale.x(xMin), scale.y(1), plotRight, scale.y(1)));
@@ -204,6 +208,17 @@ public final class ExperimentCharts {
             }
         }
         return 10 * magnitude;
+    }
+
+    /** Decimals that show every tick of this step alike (0.5 → 1, 0.25 → 2, 4 → 0). */
+    private static int tickDecimals(double step) {
+        for (int decimals = 0; decimals < 4; decimals++) {
+            double scaled = step * Math.pow(10, decimals);
+            if (Math.abs(scaled - Math.rint(scaled)) < 1e-9) {
+                return decimals;
+            }
+        }
+        return 4;
     }
 
     private static String format(double value) {

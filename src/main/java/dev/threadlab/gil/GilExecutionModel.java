@@ -121,6 +121,10 @@ public final class GilExecutionModel implements ExecutionModel {
             perInterpreter.add(figures);
         }
         Map<String, Object> gil = figures(now, then, elapsed, interpreters, interpreters.size());
+        Map<String, Object> recent = new LinkedHashMap<>();
+        recent.put("p50", recentProbeLagMillis(0.50));
+        recent.put("p99", recentProbeLagMillis(0.99));
+        gil.put("probeLagLastSecondsMs", recent); // the moment, where the figures above cover the minute
         gil.put("perInterpreter", perInterpreter);
         view.put("gil", gil);
         return view;
