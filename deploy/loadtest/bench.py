@@ -200,13 +200,14 @@ def instant(iso):
 
 def long_polls(svc, count):
     """count concurrent join long-polls on a running job, each held 4 s: platform threads added, peak of waiting
-    joins, answers. wrk opens `count` connections; every one sends a join that is answered when its 4 s end."""
+    joins, answers. wrk opens `count` connections; every one sends a join that is answered when its 4 s end; wrk runs
+    9 s, so that a connection opened late in the crowd still gets its first answer in time."""
     job = svc.request("POST", "/jobs", {"workload": "io", "params": {"durationMs": 60_000}})[2]
     before = svc.proc()[1]
     script = os.path.join(tempfile.mkdtemp(), "join.lua")
     with open(script, "w") as f:
         f.write('request = function() return wrk.format("GET", "/jobs/%s/join?timeout=4s") end\n' % job["id"])
-    process = subprocess.Popen(["wrk", "-t2", f"-c{count}", "-d6s", "--timeout", "30s", "-s", script, svc.base],
+    process = subprocess.Popen(["wrk", "-t2", f"-c{count}", "-d9s", "--timeout", "30s", "-s", script, svc.base],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_threads, peak_waiters = 0, 0
     while process.poll() is None:
