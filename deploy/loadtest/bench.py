@@ -3,7 +3,9 @@
 Measures the packaged service on loopback beside the framework's own floor, a plain Quarkus app built from the same
 platform BOM by this script (deploy/loadtest/hello: GET /hello answering a constant, with the same REST and Micrometer
 extensions), each figure as a ratio within one run so that machine noise cancels, and prints one table against the
-targets; exits 1 if a row misses. Needs wrk (Debian: apt-get install wrk). Standard library otherwise.
+targets; exits 1 if a row misses. The cluster rows (cluster_bench.py) compare threadlab.store=redis with memory and
+time a join across instances. Needs wrk and redis-server (Debian: apt-get install wrk redis-server). Standard library
+otherwise.
 
     python3 deploy/loadtest/bench.py          # the full table (about 4 minutes)
     python3 deploy/loadtest/bench.py --smoke  # the gate .ci/run runs (about 2 minutes): smaller sizes, and floors
@@ -25,6 +27,7 @@ from datetime import datetime, timezone
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 import aot_cache  # noqa: E402
+import cluster_bench  # noqa: E402
 from threadlab_service import JAR, REPO, Service, find_java  # noqa: E402
 
 HELLO_POM = os.path.join(HERE, "hello", "pom.xml")
@@ -321,6 +324,8 @@ def main():
             "<= 1.2 x", rss_total / rss_first <= 1.2)
     finally:
         svc.stop()
+    cluster_bench.rows(row, measured,
+                       lambda service: wrk(service.base, WARM_SECONDS, 32, script="submit.lua", args=("cpu", "1")), smoke)
     if cache:
         row("JVM start to ready, with the AOT cache (aot_cache.py)", f"{ready['aot']:.2f} s", "<= 1.5 s",
             ready["aot"] <= 1.5)

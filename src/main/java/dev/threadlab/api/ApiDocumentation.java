@@ -41,6 +41,8 @@ public final class ApiDocumentation {
     public static final String JOB_NOT_FOUND = "JobNotFound";
     public static final String EXPERIMENT_NOT_FOUND = "ExperimentNotFound";
     public static final String TOO_MANY_WAITERS = "TooManyWaiters";
+    public static final String STORE_UNAVAILABLE = "StoreUnavailable";
+    public static final String WAITERS_OR_STORE = "TooManyWaitersOrStoreUnavailable";
 
     /** A job's request as sent; the example is one that Swagger UI's "Try it out" can send as it is. */
     public static final String JOB_EXAMPLE = "{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":1000000}}";
@@ -150,6 +152,8 @@ public final class ApiDocumentation {
             + "pools, maxConcurrency on virtual pools; interpreters, switchIntervalMs and gil on gil pools only.")
     public record PoolDocument(
             @Schema(required = true, examples = "cpu") String name,
+            @Schema(required = true, description = "The instance whose pool this is (pools are per instance)",
+                    examples = "k3f9") String instance,
             @Schema(required = true, enumeration = {"platform", "virtual", "gil"}, examples = "platform") String kind,
             @Schema(description = "Platform threads (platform and gil pools)", examples = "2") Integer threads,
             @Schema(description = "Tasks running at once (virtual pools)", examples = "10000") Integer maxConcurrency,
@@ -163,7 +167,14 @@ public final class ApiDocumentation {
             @Schema(required = true, description = "Threads, active, queued and completed tasks, rejected jobs")
             PoolStats live,
             @Schema(required = true, description = "The pool's job accounting: submitted = finished + inFlight")
-            JobAccounts.Counts jobs) {
+            JobAccounts.Counts jobs,
+            @Schema(description = "Only in the answer to PATCH with threadlab.store=redis: each instance's settings "
+                    + "of the pool after the change (threads or maxConcurrency, queueCapacity, interpreters, "
+                    + "switchIntervalMs), this instance first; an instance that could not apply it says why in 'problem'")
+            Map<String, Map<String, Object>> instances,
+            @Schema(description = "Only in the answer to PATCH with threadlab.store=redis: live instances that did not "
+                    + "confirm the change within 2 s; they apply it when they next reach the store")
+            List<String> unconfirmed) {
     }
 
     /** {@code GET /stats}, as {@code StatsResource} builds it. */
@@ -184,7 +195,30 @@ public final class ApiDocumentation {
             @Schema(required = true, description = "Finished jobs retained for reads and joins") int finishedRetained,
             @Schema(required = true, description = "Join and wait requests waiting now") int joinWaiters,
             @Schema(required = true, description = "Join and wait requests that may wait at once (threadlab.jobs.max-waiters)")
-            int joinWaitersLimit) {
+            int joinWaitersLimit,
+            @Schema(required = true, description = "The job store this instance uses") StoreDocument store,
+            @Schema(description = "Only with threadlab.store=redis: the cluster's figures, or 'unavailable' with the "
+                    + "reason while the store does not answer") ClusterStatsDocument cluster) {
+    }
+
+    /** The {@code store} of {@code GET /stats}. */
+    @Schema(name = "Store")
+    public record StoreDocument(
+            @Schema(required = true, enumeration = {"memory", "redis"}, description = "threadlab.store") String kind,
+            @Schema(required = true, description = "Whether the store answers (always, for memory)") boolean up,
+            @Schema(required = true, description = "Operations on the store that failed or got no answer in time")
+            long errors) {
+    }
+
+    /** The {@code cluster} of {@code GET /stats}. */
+    @Schema(name = "ClusterStats", description = "Every instance known to the store, with its accounts at its last "
+            + "heartbeat (a dead instance's jobs that others recorded lost count as finished), and the totals")
+    public record ClusterStatsDocument(
+            @Schema(description = "Sums over the instances, plus how many instances there are and are alive")
+            Map<String, Long> totals,
+            @Schema(description = "One row per instance: instance, alive, lastHeartbeat, submitted, finished, "
+                    + "inFlight, rejected, lostJobs") List<Map<String, Object>> instances,
+            @Schema(description = "Why the cluster's figures are missing: the store does not answer") String unavailable) {
     }
 
     /**

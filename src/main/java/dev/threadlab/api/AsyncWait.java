@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -56,6 +57,43 @@ public class AsyncWait {
             return CompletableFuture.completedFuture(answer.apply(true));
         }
         return await(reserve(), awaited, timeout, answer);
+    }
+
+    /**
+     * {@code next} applied to what {@code first} completes with, like {@code thenCompose}, except that cancelling the
+     * result (the client went away) cancels the stage {@code next} returned too, so that a wait begun there ends and
+     * detaches at once. When {@code first} is complete already (a job of this instance) it all happens on this thread.
+     */
+    public static <A, T> CompletionStage<T> then(CompletionStage<A> first, Function<A, CompletionStage<T>> next) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        first.whenComplete((value, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                        ? wrapped.getCause() : failure);
+                return;
+            }
+            CompletableFuture<T> inner;
+            try {
+                inner = next.apply(value).toCompletableFuture();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            result.whenComplete((answered, cancelled) -> {
+                if (result.isCancelled()) {
+                    inner.cancel(false);
+                }
+            });
+            inner.whenComplete((answer, failed) -> {
+                if (failed != null) {
+                    result.completeExceptionally(failed instanceof CompletionException wrapped && wrapped.getCause() != null
+                            ? wrapped.getCause() : failed);
+                } else {
+                    result.complete(answer);
+                }
+            });
+        });
+        return result;
     }
 
     /**

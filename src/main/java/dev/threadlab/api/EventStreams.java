@@ -2,12 +2,12 @@ package dev.threadlab.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.TrackedJob;
 import dev.threadlab.gil.GilExecutionModel;
 import dev.threadlab.gil.GilTimeline;
 import dev.threadlab.job.Awaitable;
-import dev.threadlab.job.Job;
 import dev.threadlab.job.JobEngine;
-import dev.threadlab.job.JobNotFoundException;
 import dev.threadlab.job.JobView;
 import dev.threadlab.live.LiveFigures;
 import dev.threadlab.live.StreamSlots;
@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,8 +41,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Server-Sent Events streams, readable with {@code curl -N}:
  * <ul>
  *   <li>{@code GET /events}: the instance's live figures ({@link LiveFigures}), one {@code stats} event a second;</li>
- *   <li>{@code GET /jobs/{id}/events}: a job's {@code progress} as it changes (checked four times a second), then
- *       one {@code end} event with the final job, then the stream ends;</li>
+ *   <li>{@code GET /jobs/{id}/events}: a job's {@code progress} as it changes (checked four times a second, from
+ *       the store for a job of another instance), then one {@code end} event with the final job, then the stream
+ *       ends;</li>
  *   <li>{@code GET /pools/{name}/timeline}: a GIL pool's token hand-overs, batched five times a second
  *       ({@code handovers} events), recorded only while someone watches.</li>
  * </ul>
@@ -66,6 +68,7 @@ public class EventStreams {
     private static final long KEEP_ALIVE_MILLIS = 10_000;
 
     private final JobEngine engine;
+    private final Cluster cluster;
     private final StreamSlots slots;
     private final LiveFigures live;
     private final ObjectMapper json;
@@ -75,8 +78,9 @@ public class EventStreams {
     private long samplerTimer = -1;
     private volatile String lastStats;
 
-    public EventStreams(JobEngine engine, StreamSlots slots, ObjectMapper json, Vertx vertx) {
+    public EventStreams(JobEngine engine, Cluster cluster, StreamSlots slots, ObjectMapper json, Vertx vertx) {
         this.engine = engine;
+        this.cluster = cluster;
         this.slots = slots;
         this.live = new LiveFigures(engine);
         this.json = json;
@@ -160,13 +164,24 @@ public class EventStreams {
     // ---- GET /jobs/{id}/events --------------------------------------------------------------------------------
 
     private void job(RoutingContext ctx) {
-        Job job;
+        CompletionStage<TrackedJob> found;
         try {
-            job = engine.get(ctx.pathParam("id"));
-        } catch (JobNotFoundException e) {
-            ProblemResponses.send(ctx, ProblemResponses.notFound(e));
+            found = cluster.watch(ctx.pathParam("id"));
+        } catch (RuntimeException e) {
+            ProblemResponses.send(ctx, ProblemResponses.of(e));
             return;
         }
+        found.whenComplete((job, failure) -> {
+            if (failure != null) {
+                ProblemResponses.send(ctx, ProblemResponses.of(failure));
+            } else {
+                streamJob(ctx, job);
+            }
+        });
+    }
+
+    /** A job's progress (read from the store every period, for a job of another instance), then its end. */
+    private void streamJob(RoutingContext ctx, TrackedJob job) {
         Stream stream = start(ctx);
         if (stream == null) {
             return;
@@ -177,16 +192,16 @@ public class EventStreams {
             return;
         }
         Context context = Vertx.currentContext();
-        Map<String, Object> first = progress(job);
+        Map<String, Object> first = progress(job.view());
         stream.send("progress", first);
         Map<String, Object>[] lastSent = new Map[]{first}; // only touched on this stream's event loop
-        long timer = vertx.setPeriodic(PROGRESS_MILLIS, id -> {
-            Map<String, Object> now = progress(job);
+        long timer = vertx.setPeriodic(PROGRESS_MILLIS, id -> cluster.refresh(job).thenAccept(view -> {
+            Map<String, Object> now = progress(view);
             if (!now.equals(lastSent[0])) {
                 lastSent[0] = now;
                 stream.send("progress", now);
             }
-        });
+        }));
         Awaitable.Attachment attachment = job.completion().attach(() -> context.runOnContext(ignored -> {
             stream.send("end", job.view());
             stream.end();
@@ -198,8 +213,7 @@ public class EventStreams {
     }
 
     /** What changes while a job runs; elapsed in whole seconds, so the stream is quiet while nothing else moves. */
-    private static Map<String, Object> progress(Job job) {
-        JobView view = job.view();
+    private static Map<String, Object> progress(JobView view) {
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("id", view.id());
         progress.put("state", view.state());

@@ -1,5 +1,6 @@
 package dev.threadlab.api;
 
+import dev.threadlab.cluster.Cluster;
 import dev.threadlab.config.ThreadlabConfig;
 import dev.threadlab.experiment.Experiment;
 import dev.threadlab.experiment.ExperimentCharts;
@@ -45,11 +46,13 @@ public class ExperimentResource {
     private static final Duration DEFAULT_JOIN = Duration.ofSeconds(30);
 
     private final ExperimentService experiments;
+    private final Cluster cluster;
     private final AsyncWait waiting;
     private final Duration maxWait;
 
-    public ExperimentResource(ExperimentService experiments, AsyncWait waiting, ThreadlabConfig config) {
+    public ExperimentResource(ExperimentService experiments, Cluster cluster, AsyncWait waiting, ThreadlabConfig config) {
         this.experiments = experiments;
+        this.cluster = cluster;
         this.waiting = waiting;
         this.maxWait = config.jobs().maxWait();
     }
@@ -114,18 +117,22 @@ public class ExperimentResource {
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    public Response get(@PathParam("id") String id,
-                        @Parameter(description = "json (default) or csv (any case); it decides the answer's media type",
-                                schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "csv"}, defaultValue = "json"))
-                        @QueryParam("format") String format) {
-        Experiment.View view = experiments.get(id).view();
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
+    public CompletionStage<Response> get(@PathParam("id") String id,
+                                         @Parameter(description = "json (default) or csv (any case); it decides the answer's media type",
+                                                 schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "csv"}, defaultValue = "json"))
+                                         @QueryParam("format") String format) {
+        boolean csv;
         if (format == null || format.equalsIgnoreCase("json")) {
-            return Response.ok(view, MediaType.APPLICATION_JSON).build();
+            csv = false;
+        } else if (format.equalsIgnoreCase("csv")) {
+            csv = true;
+        } else {
+            throw new InvalidInputException("format", format, "json or csv");
         }
-        if (format.equalsIgnoreCase("csv")) {
-            return Response.ok(ExperimentCharts.csv(view), "text/csv").build();
-        }
-        throw new InvalidInputException("format", format, "json or csv");
+        return cluster.experiment(id).thenApply(view -> csv
+                ? Response.ok(ExperimentCharts.csv(view), "text/csv").build()
+                : Response.ok(view, MediaType.APPLICATION_JSON).build());
     }
 
     @GET
@@ -140,22 +147,22 @@ public class ExperimentResource {
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    public Response chart(@PathParam("id") String id,
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
+    public CompletionStage<Response> chart(@PathParam("id") String id,
                           @Parameter(description = "what to plot (any case); default: what fits the workload",
                                   schema = @Schema(type = SchemaType.STRING, enumeration = {"speedup", "throughput", "latency", "chunk_latency"}))
                           @QueryParam("metric") String metric) {
-        Experiment.View view = experiments.get(id).view();
-        ExperimentCharts.Metric chosen;
-        if (metric == null) {
-            chosen = ExperimentCharts.defaultMetric(view.spec());
-        } else {
+        ExperimentCharts.Metric asked = null;
+        if (metric != null) {
             try {
-                chosen = ExperimentCharts.Metric.valueOf(metric.trim().toUpperCase(Locale.ROOT));
+                asked = ExperimentCharts.Metric.valueOf(metric.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("metric", metric, "speedup, throughput, latency or chunk_latency");
             }
         }
-        return Response.ok(ExperimentCharts.svg(view, chosen), "image/svg+xml").build();
+        ExperimentCharts.Metric chosen = asked;
+        return cluster.experiment(id).thenApply(view -> Response.ok(ExperimentCharts.svg(view,
+                chosen == null ? ExperimentCharts.defaultMetric(view.spec()) : chosen), "image/svg+xml").build());
     }
 
     @GET

@@ -1,13 +1,18 @@
 package dev.threadlab.api;
 
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.TrackedJob;
 import dev.threadlab.config.ThreadlabConfig;
 import dev.threadlab.input.Durations;
 import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.job.Job;
+import dev.threadlab.job.Awaitable;
 import dev.threadlab.job.JobEngine;
+import dev.threadlab.job.JobFilter;
 import dev.threadlab.job.JobRequest;
 import dev.threadlab.job.JobState;
 import dev.threadlab.job.JobView;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -37,19 +42,18 @@ import org.jboss.resteasy.reactive.RestResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 
 /**
- * {@code /jobs}: submit, read, join, cancel and wait for jobs. Only translates HTTP to the {@link JobEngine}.
- * Every method is non-blocking: waits are futures completed by the job itself, so a waiting request holds
- * no thread.
+ * {@code /jobs}: submit, read, join, cancel and wait for jobs. Only translates HTTP to the {@link JobEngine} (jobs
+ * submitted here) and the {@link Cluster} (any job, wherever it runs). Every method but the list is non-blocking:
+ * waits are futures completed by the job's end, here or as told by the store, so a waiting request holds no thread.
  */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -61,13 +65,15 @@ public class JobResource {
     private static final Duration DEFAULT_JOIN = Duration.ofSeconds(30);
 
     private final JobEngine engine;
+    private final Cluster cluster;
     private final AsyncWait waiting;
     private final Duration maxWait;
     private final int maxListLimit;
     private final int maxWaitIds;
 
-    public JobResource(JobEngine engine, AsyncWait waiting, ThreadlabConfig config) {
+    public JobResource(JobEngine engine, Cluster cluster, AsyncWait waiting, ThreadlabConfig config) {
         this.engine = engine;
+        this.cluster = cluster;
         this.waiting = waiting;
         this.maxWait = config.jobs().maxWait();
         this.maxListLimit = config.limits().listLimit();
@@ -162,6 +168,8 @@ public class JobResource {
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
+    @Blocking // with a shared store, the list reads the cluster-wide index
     public List<JobView> list(@Parameter(description = "only jobs in this state (any case)",
                                       schema = @Schema(implementation = JobState.class)) @QueryParam("state") String state,
                               @Parameter(description = "only jobs on this pool") @QueryParam("pool") String pool,
@@ -169,19 +177,8 @@ public class JobResource {
                               @Parameter(description = "at most this many jobs (threadlab.limits.list-limit, default 1000)",
                                       schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "50"))
                               @QueryParam("limit") String limit) {
-        Predicate<Job> filter = job -> true;
-        if (state != null) {
-            JobState wanted = parseState(state);
-            filter = filter.and(job -> job.state() == wanted);
-        }
-        if (pool != null) {
-            filter = filter.and(job -> job.pool().equals(pool));
-        }
-        if (workload != null) {
-            filter = filter.and(job -> job.workload().equals(workload));
-        }
-        int max = parseLimit(limit);
-        return engine.list(filter, max).stream().map(Job::view).toList();
+        JobFilter filter = new JobFilter(state == null ? null : parseState(state), pool, workload);
+        return cluster.list(filter, parseLimit(limit));
     }
 
     private static JobState parseState(String state) {
@@ -216,8 +213,9 @@ public class JobResource {
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    public JobView get(@PathParam("id") String id) {
-        return engine.get(id).view();
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
+    public CompletionStage<JobView> get(@PathParam("id") String id) {
+        return cluster.view(id);
     }
 
     @GET
@@ -235,14 +233,14 @@ public class JobResource {
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    @APIResponse(responseCode = "503", ref = ApiDocumentation.TOO_MANY_WAITERS)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.WAITERS_OR_STORE)
     public CompletionStage<Response> join(@PathParam("id") String id,
                                           @Parameter(description = "how long to wait: 250ms, 10s, 1m, 2h or a number of seconds; default 30s, capped at threadlab.jobs.max-wait (60 s)",
                                                   schema = @Schema(type = SchemaType.STRING), example = "10s")
                                           @QueryParam("timeout") String timeout) {
-        Job job = engine.get(id);
+        CompletionStage<TrackedJob> found = cluster.watch(id); // an unknown job is a 404 before a bad timeout is a 400
         Duration waitFor = Durations.parse("timeout", timeout, DEFAULT_JOIN, maxWait);
-        return waiting.join(job.completion(), waitFor, job::view, 1);
+        return AsyncWait.then(found, job -> waiting.join(job.completion(), waitFor, job::view, 1));
     }
 
     @DELETE
@@ -256,9 +254,9 @@ public class JobResource {
             content = @Content(mediaType = ProblemResponses.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class)))
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    public Response cancel(@PathParam("id") String id) {
-        Job job = engine.cancel(id);
-        return Response.accepted(job.view()).build();
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
+    public CompletionStage<Response> cancel(@PathParam("id") String id) {
+        return cluster.cancel(id).thenApply(view -> Response.accepted(view).build());
     }
 
     /** Body of {@code POST /jobs/wait}. */
@@ -295,7 +293,7 @@ public class JobResource {
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
-    @APIResponse(responseCode = "503", ref = ApiDocumentation.TOO_MANY_WAITERS)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.WAITERS_OR_STORE)
     public CompletionStage<WaitResult> waitFor(WaitRequest request) {
         if (request == null || request.ids() == null || request.ids().isEmpty()) {
             throw new InvalidInputException("ids", null, "a non-empty list of 1 to " + maxWaitIds + " job ids");
@@ -308,22 +306,25 @@ public class JobResource {
             throw new InvalidInputException("mode", request.mode(), "ALL or ANY");
         }
         Duration waitFor = Durations.parse("timeout", request.timeout(), DEFAULT_JOIN, maxWait);
-        Map<String, Job> jobs = new LinkedHashMap<>();
+        Set<String> ids = new LinkedHashSet<>();
         for (String id : request.ids()) {
             if (id == null) {
                 throw new InvalidInputException("ids", null, "job ids, not null");
             }
-            jobs.putIfAbsent(id, engine.get(id));
+            ids.add(id);
         }
-        List<Job> distinct = new ArrayList<>(jobs.values());
-        return waiting.await(JobEngine.whenDone(distinct, mode.equals("ALL")), waitFor, ignored -> {
-            List<JobView> done = new ArrayList<>();
-            List<JobView> notDone = new ArrayList<>();
-            for (Job job : distinct) {
-                JobView view = job.view();
-                (view.done() ? done : notDone).add(view);
-            }
-            return new WaitResult(done, notDone);
+        boolean all = mode.equals("ALL");
+        return AsyncWait.then(cluster.watchAll(List.copyOf(ids)), jobs -> {
+            List<Awaitable> ends = jobs.stream().map(TrackedJob::completion).toList();
+            return waiting.await(all ? Awaitable.all(ends) : Awaitable.any(ends), waitFor, ignored -> {
+                List<JobView> done = new ArrayList<>();
+                List<JobView> notDone = new ArrayList<>();
+                for (TrackedJob job : jobs) {
+                    JobView view = job.view();
+                    (view.state().terminal() ? done : notDone).add(view);
+                }
+                return new WaitResult(done, notDone);
+            });
         });
     }
 

@@ -1,6 +1,8 @@
 package dev.threadlab.api;
 
 import dev.threadlab.admin.AdminToken;
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.StoreUnavailableException;
 import dev.threadlab.input.InvalidInputException;
 import dev.threadlab.job.JobAccounts;
 import dev.threadlab.job.JobEngine;
@@ -36,7 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /pools}: configuration and live figures of every pool, and live changes to them. */
+/**
+ * {@code /pools}: configuration and live figures of every pool of this instance (the views name it), and live
+ * changes to them; with a shared store a change applies to every instance.
+ */
 @Path("/pools")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
@@ -46,11 +51,13 @@ public class PoolResource {
     private final PoolRegistry pools;
     private final JobAccounts accounts;
     private final AdminToken admin;
+    private final Cluster cluster;
 
-    public PoolResource(PoolRegistry pools, JobEngine engine, AdminToken admin) {
+    public PoolResource(PoolRegistry pools, JobEngine engine, AdminToken admin, Cluster cluster) {
         this.pools = pools;
         this.accounts = engine.accounts();
         this.admin = admin;
+        this.cluster = cluster;
     }
 
     @GET
@@ -95,7 +102,7 @@ public class PoolResource {
                     @ExampleObject(name = "threads", summary = "4 threads (platform and gil pools)", value = "{\"threads\":4}"),
                     @ExampleObject(name = "switchInterval", summary = "a 1 ms GIL switch interval (gil pools)", value = "{\"switchInterval\":\"1ms\"}"),
             }))
-    @APIResponse(responseCode = "200", description = "The pool after the change",
+    @APIResponse(responseCode = "200", description = "The pool after the change; with threadlab.store=redis also each instance's settings and the instances that did not confirm",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiDocumentation.PoolDocument.class)))
     @APIResponse(responseCode = "400", description = "Bad Request: invalid-field (a value out of range, a field this pool's kind does not have, no field at all, an unknown field) or malformed-json",
             content = @Content(mediaType = ProblemResponses.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class)))
@@ -112,6 +119,7 @@ public class PoolResource {
     @APIResponse(responseCode = "414", ref = ApiDocumentation.URI_TOO_LONG)
     @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "431", ref = ApiDocumentation.HEADERS_TOO_LARGE)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.STORE_UNAVAILABLE)
     @Blocking // resizing starts or stops threads: not on an event loop
     public Map<String, Object> update(@PathParam("name") String name, PoolUpdate update,
                                       // documented as the adminToken security scheme, not as a parameter
@@ -122,7 +130,17 @@ public class PoolResource {
             throw new InvalidInputException("body", null, "a JSON object such as {\"threads\":4}");
         }
         update.applyTo(pool);
-        return view(pool);
+        Map<String, Object> view = view(pool);
+        try {
+            cluster.changed(pool, update).ifPresent(change -> {
+                view.put("instances", change.instances());
+                view.put("unconfirmed", change.unconfirmed());
+            });
+        } catch (StoreUnavailableException e) {
+            throw new StoreUnavailableException("the change applies to this instance only; send it again to reach the others: "
+                    + e.getMessage(), e);
+        }
+        return view;
     }
 
     private Map<String, Object> view(Pool pool) {
@@ -130,6 +148,7 @@ public class PoolResource {
         PoolStats stats = pool.stats();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", pool.name());
+        view.put("instance", cluster.instance());
         view.put("kind", pool.kind().id());
         if (pool.kind() == PoolKind.VIRTUAL) {
             view.put("maxConcurrency", settings.concurrency());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.threadlab.admin.AdminRefusedException;
+import dev.threadlab.cluster.StoreUnavailableException;
 import dev.threadlab.experiment.ExperimentEndedException;
 import dev.threadlab.experiment.ExperimentNotFoundException;
 import dev.threadlab.experiment.ExperimentsBusyException;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 /**
@@ -81,6 +83,34 @@ public final class ProblemResponses {
         return toResponse(Problem.of(503, "pool-saturated", "Pool saturated", e.getMessage())
                 .with("pool", e.pool()).with("held", e.held()).with("capacity", e.capacity())
                 .retryAfter(e.retryAfterSeconds()));
+    }
+
+    @ServerExceptionMapper
+    public Response storeUnavailable(StoreUnavailableException e) {
+        return toResponse(storeUnavailableProblem(e));
+    }
+
+    private static Problem storeUnavailableProblem(StoreUnavailableException e) {
+        return Problem.of(503, "store-unavailable", "Store unavailable",
+                "the shared store (Redis) does not answer, and this needs it; this instance's own jobs are still served ("
+                        + e.getMessage() + ")")
+                .retryAfter(StoreUnavailableException.RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * The problem for a failure on the routes below Quarkus REST (event streams), like the mappers here decide it;
+     * anything unexpected is logged and answered with a generic 500.
+     */
+    static Problem of(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof JobNotFoundException notFound) {
+            return notFound(notFound);
+        }
+        if (cause instanceof StoreUnavailableException unavailable) {
+            return storeUnavailableProblem(unavailable);
+        }
+        LOG.error("unexpected error", cause);
+        return Problem.of(500, "internal-error", "Internal error", "the server could not handle this request");
     }
 
     @ServerExceptionMapper

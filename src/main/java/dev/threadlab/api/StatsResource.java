@@ -1,5 +1,8 @@
 package dev.threadlab.api;
 
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.StoreHealth;
+import dev.threadlab.cluster.StoreUnavailableException;
 import dev.threadlab.job.JobAccounts;
 import dev.threadlab.job.JobEngine;
 import dev.threadlab.job.Waiters;
@@ -18,7 +21,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code /stats}: the instance's job accounting (submitted = finished + in flight, per pool and in total). */
+/**
+ * {@code /stats}: the instance's job accounting (submitted = finished + in flight, per pool and in total), its store,
+ * and with a shared store the cluster's figures.
+ */
 @Path("/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
@@ -27,15 +33,17 @@ public class StatsResource {
 
     private final JobEngine engine;
     private final Waiters waiters;
+    private final Cluster cluster;
 
-    public StatsResource(JobEngine engine, Waiters waiters) {
+    public StatsResource(JobEngine engine, Waiters waiters, Cluster cluster) {
         this.engine = engine;
         this.waiters = waiters;
+        this.cluster = cluster;
     }
 
     @GET
-    @Operation(operationId = "getStats", summary = "Job accounting per pool and in total, retained jobs, waiting joins",
-            description = "'balanced': every pool has submitted == finished + inFlight and no duplicate ends; 'stalledJobs' counts jobs whose tasks all ended but which never ended themselves; after a drain, inFlight and unfinishedHeld are both 0")
+    @Operation(operationId = "getStats", summary = "Job accounting per pool and in total, retained jobs, waiting joins; with a shared store, the cluster's",
+            description = "'balanced': every pool has submitted == finished + inFlight and no duplicate ends; 'stalledJobs' counts jobs whose tasks all ended but which never ended themselves; after a drain, inFlight and unfinishedHeld are both 0. 'store' says which store this instance uses and whether it answers; with threadlab.store=redis, 'cluster' has a row per instance (its accounts at its last heartbeat, alive or not, jobs of it recorded lost by others) and the totals")
     @APIResponse(responseCode = "200", description = "The instance's figures",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiDocumentation.StatsDocument.class)))
     @APIResponse(responseCode = "406", ref = ApiDocumentation.NOT_ACCEPTABLE)
@@ -58,6 +66,19 @@ public class StatsResource {
         stats.put("finishedRetained", engine.retainedFinished());
         stats.put("joinWaiters", waiters.waiting());
         stats.put("joinWaitersLimit", waiters.limit());
+        StoreHealth health = cluster.health();
+        Map<String, Object> store = new LinkedHashMap<>();
+        store.put("kind", health.store());
+        store.put("up", health.up());
+        store.put("errors", health.errors());
+        stats.put("store", store);
+        if (cluster.shared()) {
+            try {
+                stats.put("cluster", cluster.figures());
+            } catch (StoreUnavailableException e) {
+                stats.put("cluster", Map.of("unavailable", e.getMessage())); // this instance's own figures still hold
+            }
+        }
         return stats;
     }
 }

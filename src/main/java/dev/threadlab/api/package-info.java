@@ -11,7 +11,7 @@
                 @Tag(name = ApiDocumentation.POOLS, description = "Pools' settings and live figures; live changes (admin)"),
                 @Tag(name = ApiDocumentation.EXPERIMENTS, description = "Scaling experiments over pools and task counts, as a table, CSV or SVG chart"),
                 @Tag(name = ApiDocumentation.WORKLOADS, description = "What each workload does and its parameters"),
-                @Tag(name = ApiDocumentation.STATS, description = "Job accounting of this instance"),
+                @Tag(name = ApiDocumentation.STATS, description = "Job accounting of this instance and, with a shared store, of the cluster"),
         },
         // Every operation is open unless it says otherwise (only PATCH /pools/{name} does): an empty requirement
         // means "no credentials needed".
@@ -49,8 +49,9 @@
                                 content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
                                         schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class))),
                         @APIResponse(name = ApiDocumentation.JOB_NOT_FOUND, description = "Not Found (job-not-found): "
-                                + "no such job here: it never existed or was evicted (finished jobs are kept 15 min); for "
-                                + "an id of another instance, 'instance' and 'ownerInstance' say which one to ask",
+                                + "no such job: it never existed or was evicted (finished jobs are kept 15 min). With the "
+                                + "memory store, for an id of another instance 'instance' and 'ownerInstance' say which "
+                                + "one to ask; with threadlab.store=redis every instance answers for every job",
                                 content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
                                         schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class))),
                         @APIResponse(name = ApiDocumentation.EXPERIMENT_NOT_FOUND, description = "Not Found "
@@ -60,6 +61,20 @@
                         @APIResponse(name = ApiDocumentation.TOO_MANY_WAITERS, description = "Service Unavailable "
                                 + "(too-many-waiters): threadlab.jobs.max-waiters ('limit') join and wait requests are "
                                 + "waiting already",
+                                headers = @Header(name = ApiDocumentation.RETRY_AFTER, ref = ApiDocumentation.RETRY_AFTER),
+                                content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
+                                        schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class))),
+                        @APIResponse(name = ApiDocumentation.STORE_UNAVAILABLE, description = "Service Unavailable "
+                                + "(store-unavailable): only with threadlab.store=redis, for what needs the shared store "
+                                + "(a job or experiment of another instance, the cluster-wide list) while Redis does not "
+                                + "answer; this instance's own jobs are still served",
+                                headers = @Header(name = ApiDocumentation.RETRY_AFTER, ref = ApiDocumentation.RETRY_AFTER),
+                                content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
+                                        schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class))),
+                        @APIResponse(name = ApiDocumentation.WAITERS_OR_STORE, description = "Service Unavailable: "
+                                + "too-many-waiters (threadlab.jobs.max-waiters, 'limit', join and wait requests are "
+                                + "waiting already) or, only with threadlab.store=redis, store-unavailable (a job of "
+                                + "another instance while Redis does not answer)",
                                 headers = @Header(name = ApiDocumentation.RETRY_AFTER, ref = ApiDocumentation.RETRY_AFTER),
                                 content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
                                         schema = @Schema(implementation = ApiDocumentation.ProblemDocument.class))),

@@ -1,6 +1,9 @@
 package dev.threadlab.app;
 
 import dev.threadlab.admin.AdminToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.ClusterSettings;
 import dev.threadlab.config.ThreadlabConfig;
 import dev.threadlab.experiment.ExperimentService;
 import dev.threadlab.gil.GilExecutionModel;
@@ -24,12 +27,16 @@ import dev.threadlab.workload.IoWorkload;
 import dev.threadlab.workload.MixedWorkload;
 import dev.threadlab.workload.WorkloadCatalog;
 import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +53,7 @@ public class ThreadlabRuntime {
 
     private static final Logger LOG = Logger.getLogger(ThreadlabRuntime.class);
     private static final int DEFAULT_GIL_THREADS = 16;
+    private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(1);
 
     private final PoolRegistry pools;
     private final FileSpace fileSpace;
@@ -54,8 +62,10 @@ public class ThreadlabRuntime {
     private final AdminToken admin;
     private final ExperimentService experiments;
     private final StreamSlots streamSlots;
+    private final Cluster cluster;
 
-    public ThreadlabRuntime(ThreadlabConfig config, JobEvents events, GilListenerFactory gilListeners) {
+    public ThreadlabRuntime(ThreadlabConfig config, JobEvents events, GilListenerFactory gilListeners,
+                            ObjectMapper json, Vertx vertx, Instance<Redis> redis) {
         ThreadlabConfig.Limits limits = config.limits();
         this.pools = new PoolRegistry(buildPools(config.pools(), gilListeners));
         this.fileSpace = new FileSpace(Path.of(System.getProperty("java.io.tmpdir")), limits.fileBytesInFlight());
@@ -68,18 +78,29 @@ public class ThreadlabRuntime {
         ThreadlabConfig.Jobs jobs = config.jobs();
         EngineSettings settings = new EngineSettings(limits.tasks(), jobs.defaultTimeout().toMillis(),
                 limits.timeoutMs(), jobs.retention(), jobs.maxRetained());
-        this.engine = new JobEngine(catalog, pools, settings, new IdGenerator(config.instanceId()),
-                events);
+        IdGenerator ids = new IdGenerator(config.instanceId());
+        ThreadlabConfig.Cluster shared = config.cluster();
+        ClusterSettings clusterSettings = new ClusterSettings(shared.heartbeat(), shared.instanceTimeout(),
+                shared.cancelWait(), shared.patchWait(), jobs.retention(), jobs.maxRetained(), limits.timeoutMs(),
+                jobs.maxWait());
+        this.cluster = config.store() == ThreadlabConfig.Store.REDIS
+                ? Cluster.redis(ids.instance(), clusterSettings, json, redis.get(), vertx)
+                : Cluster.memory(ids.instance(), clusterSettings, json);
+        JobEvents replication = cluster.jobEvents();
+        this.engine = new JobEngine(catalog, pools, settings, ids,
+                replication == JobEvents.NONE ? events : JobEvents.both(events, replication));
         this.waiters = new Waiters(jobs.maxWaiters());
         this.admin = new AdminToken(config.admin().token());
         this.streamSlots = new StreamSlots(config.streams().maxOpen());
         this.experiments = new ExperimentService(engine, new IdGenerator(Optional.of(engine.instance())),
                 ExperimentService.Limits.DEFAULT);
+        cluster.start(engine, experiments, events);
         if (!admin.enabled()) {
             LOG.info("admin operations (PATCH /pools/{name}) are disabled: set threadlab.admin.token (env THREADLAB_ADMIN_TOKEN) to enable them");
         }
-        LOG.infof("threadlab instance '%s' ready with pools %s", engine.instance(),
-                pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList());
+        LOG.infof("threadlab instance '%s' ready with pools %s, store %s", engine.instance(),
+                pools.all().stream().map(pool -> pool.name() + "(" + pool.kind().id() + ")").toList(),
+                cluster.health().store());
     }
 
     private static List<Pool> buildPools(Map<String, ThreadlabConfig.PoolConfig> configs, GilListenerFactory gilListeners) {
@@ -135,6 +156,12 @@ public class ThreadlabRuntime {
 
     @Produces
     @Singleton
+    Cluster cluster() {
+        return cluster;
+    }
+
+    @Produces
+    @Singleton
     FileSpace fileSpace() {
         return fileSpace;
     }
@@ -143,6 +170,8 @@ public class ThreadlabRuntime {
     void stop() {
         experiments.close();
         engine.close();
+        cluster.flush(SHUTDOWN_FLUSH); // the jobs cancelled just now, as others should see them
+        cluster.close();
         try {
             pools.close();
         } catch (InterruptedException e) {

@@ -33,6 +33,36 @@ public interface ThreadlabConfig {
     /** Short prefix of every job id, so an id tells which instance owns it. Random when unset. */
     Optional<String> instanceId();
 
+    /**
+     * Where jobs are kept for other instances: {@code memory} (this instance only) or {@code redis} (several
+     * instances behave as one service, sharing {@code quarkus.redis.hosts}). Env {@code THREADLAB_STORE}.
+     */
+    @WithDefault("memory")
+    Store store();
+
+    enum Store { MEMORY, REDIS }
+
+    Cluster cluster();
+
+    /** How the instances of a redis store keep track of each other. */
+    interface Cluster {
+        /** How often an instance says it is alive (and writes its figures). */
+        @WithDefault("2s")
+        Duration heartbeat();
+
+        /** An instance silent this long is lost: its unfinished jobs end FAILED (instance-lost). */
+        @WithDefault("8s")
+        Duration instanceTimeout();
+
+        /** How long a cancel waits for the owning instance to confirm it. */
+        @WithDefault("1s")
+        Duration cancelWait();
+
+        /** How long a pool change waits for the other instances to confirm it. */
+        @WithDefault("2s")
+        Duration patchWait();
+    }
+
     interface PoolConfig {
         PoolKind kind();
 

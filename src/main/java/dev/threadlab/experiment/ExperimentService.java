@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -95,9 +96,19 @@ public final class ExperimentService implements AutoCloseable {
     public Experiment get(String id) {
         Experiment experiment = byId.get(id);
         if (experiment == null) {
-            throw new ExperimentNotFoundException(id);
+            throw ExperimentNotFoundException.here(id);
         }
         return experiment;
+    }
+
+    /** The experiment if this instance holds it. */
+    public Optional<Experiment> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Every experiment held now: queued, running and retained. */
+    public List<Experiment> all() {
+        return List.copyOf(byId.values());
     }
 
     /**

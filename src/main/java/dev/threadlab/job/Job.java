@@ -32,6 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Job {
 
+    /** The problem type of a job that ended because its instance was lost. */
+    public static final String INSTANCE_LOST = "instance-lost";
+
     private final String id;
     private final long sequence;
     private final String workload;
@@ -64,6 +67,8 @@ public final class Job {
     private long cpuNanos;
     private boolean cpuUnmeasured;
     private String firstError;
+    /** Why another instance declared this job lost (its owner, this instance, was taken for dead); null if not. */
+    private String lostDetail;
     /** Sums of what the pool kind measured per task (e.g. GIL wait and hold), by name; null until there is one. */
     private Map<String, Long> kindFigures;
     private Future<?> deadline;
@@ -159,9 +164,10 @@ public final class Job {
 
     /**
      * What the transition that made a job terminal hands to the end of its life, captured under the job's lock in the
-     * same step: the state reached, first task start to the end (-1 if no task started), and the deadline to cancel.
+     * same step: the state reached, first task start to the end (-1 if no task started), the deadline to cancel, and
+     * whether another instance recorded this end already (a job declared lost), so that it is not announced twice.
      */
-    record End(JobState state, long runNanos, Future<?> deadline) {
+    record End(JobState state, long runNanos, Future<?> deadline, boolean recordedElsewhere) {
     }
 
     /**
@@ -301,13 +307,33 @@ public final class Job {
         }
     }
 
+    /**
+     * Ends the job as FAILED with a problem of type {@code instance-lost}, if it has not ended: the shared store shows
+     * that another instance took this one for dead and recorded the job's end there.
+     *
+     * @return the job's {@link End} if this made it terminal (the caller then stops its tasks), else null
+     */
+    End lose(String detail) {
+        lock.lock();
+        try {
+            if (state.terminal()) {
+                return null;
+            }
+            lostDetail = detail;
+            End end = end(JobState.FAILED, System.nanoTime());
+            return new End(end.state(), end.runNanos(), end.deadline(), true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Holds {@code lock}. */
     private End end(JobState reached, long nowNanos) {
         state = reached;
         finishedAt = Instant.now();
         Future<?> pending = deadline;
         deadline = null;
-        return new End(reached, startedAt == null ? -1 : nowNanos - firstStartNanos, pending);
+        return new End(reached, startedAt == null ? -1 : nowNanos - firstStartNanos, pending, false);
     }
 
     /**
@@ -403,11 +429,28 @@ public final class Job {
         if (current != JobState.FAILED) {
             return null;
         }
+        if (lostDetail != null) {
+            return lostError(lostDetail, IdGenerator.instanceOf(id).orElse(null));
+        }
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", ProblemTypes.uri("task-failed"));
         error.put("title", "Task failed");
         error.put("detail", firstError);
         error.put("failedTasks", tasksFailed);
+        return error;
+    }
+
+    /**
+     * The error of a job whose instance was lost: type {@code instance-lost}, the same whichever instance records it.
+     *
+     * @param instance the instance that owned the job
+     */
+    public static Map<String, Object> lostError(String detail, String instance) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", ProblemTypes.uri(INSTANCE_LOST));
+        error.put("title", "Instance lost");
+        error.put("detail", detail);
+        error.put("instance", instance);
         return error;
     }
 

@@ -5,7 +5,7 @@ public final class JobEndedException extends RuntimeException {
 
     private final JobState state;
 
-    JobEndedException(String id, JobState state) {
+    public JobEndedException(String id, JobState state) {
         super("job '" + id + "' is " + state + " already and cannot be cancelled", null, false, false);
         this.state = state;
     }

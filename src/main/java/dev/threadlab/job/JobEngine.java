@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -36,8 +37,8 @@ import java.util.function.Predicate;
  *       settles the job by its tasks' outcomes;</li>
  *   <li><b>stop</b> ({@link #cancel}): a cancel, the deadline or shutdown ends the job at once and stops its tasks;</li>
  *   <li><b>end of the job</b> ({@link #ended}), run once by whichever of the two made the job terminal: cancel the
- *       deadline, count the end, announce it, retain the job (evicting the oldest beyond the bound), then release
- *       every wait attached to the job;</li>
+ *       deadline, count the end, announce it (unless another instance recorded it), retain the job (evicting the
+ *       oldest beyond the bound), then release every wait attached to the job;</li>
  *   <li><b>evict</b>: finished jobs leave after the retention time, on the housekeeping schedule.</li>
  * </ol>
  * Plain Java: the HTTP layer only translates to and from it.
@@ -236,7 +237,22 @@ public final class JobEngine implements AutoCloseable {
 
     /** Ends the job at once with {@code reason} ({@code client}, {@code timeout}, {@code shutdown}); false if it had ended. */
     private boolean cancel(Job job, String reason) {
-        End end = job.stop(reason);
+        return stopped(job, job.stop(reason));
+    }
+
+    /**
+     * Ends a job the shared store shows as lost: another instance took this one for dead (it was paused or cut off)
+     * and recorded the job FAILED with a problem of type {@code instance-lost}. The job ends the same way here, its
+     * tasks stopped like a cancel's; its end is counted here but not announced again, since it was recorded there.
+     *
+     * @return false if it had ended already
+     */
+    public boolean declareLost(Job job, String detail) {
+        return stopped(job, job.lose(detail));
+    }
+
+    /** Stops the tasks of a job that {@code end} made terminal, then ends it; false when {@code end} is null. */
+    private boolean stopped(Job job, End end) {
         if (end == null) {
             return false;
         }
@@ -270,7 +286,9 @@ public final class JobEngine implements AutoCloseable {
                 end.deadline().cancel(false);
             }
             accounts.ended(job.pool(), job.claimEndCount());
-            events.ended(job, end.state(), end.runNanos());
+            if (!end.recordedElsewhere()) {
+                events.ended(job, end.state(), end.runNanos());
+            }
             store.retain(job);
         } finally {
             job.completionSignal().complete();
@@ -288,7 +306,13 @@ public final class JobEngine implements AutoCloseable {
         return job;
     }
 
-    private JobNotFoundException notFound(String id) {
+    /** The job if this instance holds it. */
+    public Optional<Job> find(String id) {
+        return store.get(id);
+    }
+
+    /** Why {@link #get} finds no job with this id here. */
+    public JobNotFoundException notFound(String id) {
         String owner = IdGenerator.instanceOf(id).orElse(null);
         if (owner != null && !owner.equals(ids.instance())) {
             return new JobNotFoundException(id, ids.instance(), owner, "job '" + id + "' belongs to instance '"

@@ -12,7 +12,7 @@ public final class JobNotFoundException extends RuntimeException {
     private final String instance;
     private final String ownerInstance;
 
-    JobNotFoundException(String id, String instance, String ownerInstance, String detail) {
+    public JobNotFoundException(String id, String instance, String ownerInstance, String detail) {
         super(detail, null, false, false);
         this.id = id;
         this.instance = instance;

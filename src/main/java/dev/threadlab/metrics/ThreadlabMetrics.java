@@ -1,5 +1,7 @@
 package dev.threadlab.metrics;
 
+import dev.threadlab.cluster.Cluster;
+import dev.threadlab.cluster.StoreHealth;
 import dev.threadlab.gil.GilExecutionModel;
 import dev.threadlab.gil.GilInterpreter;
 import dev.threadlab.gil.GilListener;
@@ -81,7 +83,13 @@ public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
     }
 
     /** Per-pool saturation gauges, GIL token counters and the join-waiter gauge, once the pools exist. */
-    void bind(@Observes StartupEvent started, JobEngine engine, Waiters waiters, StreamSlots streams) {
+    void bind(@Observes StartupEvent started, JobEngine engine, Waiters waiters, StreamSlots streams, Cluster cluster) {
+        StoreHealth store = cluster.health();
+        Gauge.builder("threadlab.store.up", store, health -> health.up() ? 1 : 0).tags("store", store.store())
+                .strongReference(true).description("1 while the job store answers (always, for the memory store)")
+                .register(registry);
+        FunctionCounter.builder("threadlab.store.errors", store, StoreHealth::errors).tags("store", store.store())
+                .description("operations on the job store that failed or got no answer in time").register(registry);
         Gauge.builder("threadlab.streams.open", streams, StreamSlots::open).strongReference(true)
                 .description("event streams open now (GET /events, /jobs/{id}/events, /pools/{name}/timeline)")
                 .register(registry);
@@ -229,6 +237,11 @@ public class ThreadlabMetrics implements JobEvents, GilListenerFactory {
         if (runNanos >= 0) {
             runTimer(new PoolWorkload(job.pool(), job.workload())).record(runNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    @Override
+    public void recordedLost(String pool, String workload) {
+        finishedCounter(new PoolWorkloadState(pool, workload, JobState.FAILED.label())).increment();
     }
 
     private Counter finishedCounter(PoolWorkloadState key) {

@@ -61,9 +61,28 @@ class OpenApiContractTest {
         }
     }
 
+    /** Statuses that need an instance without an admin token: {@link OpenApiAdminDisabledContractTest} drives them. */
+    static final Map<String, Set<String>> DRIVEN_WITHOUT_TOKEN = Map.of("updatePool", Set.of("403"));
+
+    /** Statuses that need threadlab.store=redis with Redis down: {@link OpenApiStoreDownContractTest} drives them. */
+    static final Map<String, Set<String>> DRIVEN_WITH_STORE_DOWN = Map.of(
+            "getJob", Set.of("503"),
+            "listJobs", Set.of("503"),
+            "cancelJob", Set.of("503"),
+            "getExperiment", Set.of("503"),
+            "getExperimentChart", Set.of("503"),
+            "updatePool", Set.of("503"));
+
     /** Statuses that need another configuration, with the test that drives them. */
-    static final Map<String, Set<String>> DRIVEN_ELSEWHERE = Map.of(
-            "updatePool", Set.of("403")); // OpenApiAdminDisabledContractTest: no admin token configured
+    static final Map<String, Set<String>> DRIVEN_ELSEWHERE = merged(DRIVEN_WITHOUT_TOKEN, DRIVEN_WITH_STORE_DOWN);
+
+    private static Map<String, Set<String>> merged(Map<String, Set<String>> first, Map<String, Set<String>> second) {
+        Map<String, Set<String>> merged = new HashMap<>();
+        for (Map<String, Set<String>> part : List.of(first, second)) {
+            part.forEach((operation, statuses) -> merged.computeIfAbsent(operation, key -> new TreeSet<>()).addAll(statuses));
+        }
+        return Map.copyOf(merged);
+    }
 
     private static final String JSON = "application/json";
     private static final String UNKNOWN_JOB = "qtest-aaaaaaaaaaaaaaaa";

@@ -1,0 +1,124 @@
+package dev.threadlab.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts threadlab runs in Redis, each one step that no other client can interleave with. Called by their
+ * SHA-1 digest ({@code EVALSHA}) and loaded again when Redis no longer knows them (after a restart). Immutable.
+ */
+enum Script {
+
+    /**
+     * Writes a job. KEYS: job, jobs:{instance}, jobs, unfinished:{instance}, watch:{id}. ARGV: id, JSON, terminal (1/0),
+     * score (submission, epoch ms), job TTL ms, index TTL ms, finished jobs kept per instance, job key prefix,
+     * lost marker, channel prefix, index cut-off score. A job another instance declared lost is never overwritten:
+     * then the stored JSON is returned. A terminal write tells every watcher and enforces the count bound;
+     * otherwise the job is marked unfinished. Returns 1 when written.
+     */
+    WRITE_JOB("""
+            local current = redis.call('GET', KEYS[1])
+            if current and string.find(current, ARGV[9], 1, true) then
+              return current
+            end
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[5])
+            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+            redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            redis.call('PEXPIRE', KEYS[3], ARGV[6])
+            if ARGV[3] == '1' then
+              redis.call('SREM', KEYS[4], ARGV[1])
+              local watchers = redis.call('SMEMBERS', KEYS[5])
+              if #watchers > 0 then
+                local message = '{"type":"end","id":"' .. ARGV[1] .. '","job":' .. ARGV[2] .. '}'
+                for _, watcher in ipairs(watchers) do
+                  redis.call('PUBLISH', ARGV[10] .. watcher, message)
+                end
+                redis.call('DEL', KEYS[5])
+              end
+              local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7]) - redis.call('SCARD', KEYS[4])
+              if over > 0 then
+                for _, old in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
+                  if redis.call('SISMEMBER', KEYS[4], old) == 0 then
+                    redis.call('DEL', ARGV[8] .. old)
+                    redis.call('ZREM', KEYS[2], old)
+                    redis.call('ZREM', KEYS[3], old)
+                  end
+                end
+              end
+              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[11])
+            else
+              redis.call('SADD', KEYS[4], ARGV[1])
+              redis.call('PEXPIRE', KEYS[4], ARGV[6])
+            end
+            return 1
+            """),
+
+    /**
+     * Records an unfinished job of a lost instance as ended, if it is still exactly as read: so of all the instances
+     * that try, one records it. KEYS: job, unfinished:{instance}, watch:{id}, lost:{instance}. ARGV: id, JSON read,
+     * JSON to write, TTL ms, channel prefix. Returns 1 if this call recorded it.
+     */
+    RECORD_LOST("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[2] then
+              return 0
+            end
+            redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+            redis.call('SREM', KEYS[2], ARGV[1])
+            redis.call('INCR', KEYS[4])
+            redis.call('PEXPIRE', KEYS[4], ARGV[4])
+            local watchers = redis.call('SMEMBERS', KEYS[3])
+            if #watchers > 0 then
+              local message = '{"type":"end","id":"' .. ARGV[1] .. '","job":' .. ARGV[3] .. '}'
+              for _, watcher in ipairs(watchers) do
+                redis.call('PUBLISH', ARGV[5] .. watcher, message)
+              end
+              redis.call('DEL', KEYS[3])
+            end
+            return 1
+            """),
+
+    /**
+     * An instance's heartbeat. KEYS: instance:{id}. ARGV: this process's token, TTL ms. Returns 1 when renewed, 2 when
+     * the key was absent and is now this process's (a join, or a rejoin after Redis lost it), 0 when another live
+     * process holds it.
+     */
+    HEARTBEAT("""
+            local current = redis.call('GET', KEYS[1])
+            if current == ARGV[1] then
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              return 1
+            end
+            if not current then
+              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+              return 2
+            end
+            return 0
+            """);
+
+    private final String source;
+    private final String sha;
+
+    Script(String source) {
+        this.source = source;
+        this.sha = sha1(source);
+    }
+
+    String source() {
+        return source;
+    }
+
+    String sha() {
+        return sha;
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-1", e);
+        }
+    }
+}
