@@ -179,12 +179,13 @@ public final class Cluster implements AutoCloseable {
         if (store == null) {
             throw engine.notFound(id);
         }
-        return onCaller(read(id).map(view -> {
-            if (view == null) {
-                throw notFoundAnywhere(id);
-            }
-            return view;
-        }));
+        return onCaller(read(id).compose(view -> view != null ? Future.succeededFuture(view) : askOwner(id))
+                .map(view -> {
+                    if (view == null) {
+                        throw notFoundAnywhere(id);
+                    }
+                    return view;
+                }));
     }
 
     /** The job to wait for; for a job of another instance, this instance becomes one of its watchers. */
@@ -233,28 +234,36 @@ public final class Cluster implements AutoCloseable {
                 }
             }
         });
-        return onCaller(read.map(answers -> {
-            String missing = null;
+        return onCaller(read.compose(answers -> {
+            List<Future<JobView>> views = new ArrayList<>(remote.size());
             for (int i = 0; i < remote.size(); i++) {
-                RemoteJob job = remoteJobs.get(i);
                 Response stored = answers.get(i * 3 + 2);
-                if (stored == null) {
-                    watched.remove(job.id(), job);
-                    if (missing == null) {
-                        missing = job.id();
+                // not written yet: the watcher was registered before this read, so the job's end will still reach it
+                views.add(stored != null ? Future.succeededFuture(parseJob(stored.toString())) : askOwner(remoteJobs.get(i).id()));
+            }
+            return Future.all(views).map(ignored -> {
+                String missing = null;
+                for (int i = 0; i < remote.size(); i++) {
+                    RemoteJob job = remoteJobs.get(i);
+                    JobView view = views.get(i).result();
+                    if (view == null) {
+                        watched.remove(job.id(), job);
+                        if (missing == null) {
+                            missing = job.id();
+                        }
+                        continue;
                     }
-                    continue;
+                    job.update(view);
+                    if (job.ended()) {
+                        watched.remove(job.id(), job);
+                    }
+                    tracked[remote.get(i)] = job;
                 }
-                job.update(parseJob(stored.toString()));
-                if (job.ended()) {
-                    watched.remove(job.id(), job);
+                if (missing != null) {
+                    throw notFoundAnywhere(missing);
                 }
-                tracked[remote.get(i)] = job;
-            }
-            if (missing != null) {
-                throw notFoundAnywhere(missing);
-            }
-            return List.of(tracked);
+                return List.of(tracked);
+            });
         }));
     }
 
@@ -285,38 +294,65 @@ public final class Cluster implements AutoCloseable {
             return CompletableFuture.completedFuture(engine.cancel(id).view());
         }
         Future<JobView> cancelled = read(id).compose(stored -> {
-            if (stored == null) {
-                throw notFoundAnywhere(id);
-            }
-            if (stored.state().terminal()) {
+            if (stored != null && stored.state().terminal()) {
                 throw new JobEndedException(id, stored.state());
             }
-            String owner = IdGenerator.instanceOf(id).orElseThrow(() -> notFoundAnywhere(id));
-            Promise<JsonNode> confirmation = Promise.promise();
-            String corr = messages.expectReplies(confirmation::tryComplete);
-            long timer = store.vertx().setTimer(settings.cancelWait().toMillis(), late -> confirmation.tryComplete(null));
-            messages.send(owner, messages.message("cancel").put("id", id).put("corr", corr))
-                    .onFailure(confirmation::tryFail);
-            Future<JsonNode> answered = confirmation.future();
-            answered.onComplete(done -> {
-                messages.forget(corr);
-                store.vertx().cancelTimer(timer);
-            });
-            return answered.map(reply -> cancelAnswer(id, stored, reply));
+            // a job the store does not hold yet may have been accepted by its owner a moment ago: the owner decides
+            return askOwnerOf(id, messages.message("cancel").put("id", id)).map(reply -> cancelAnswer(id, stored, reply));
         });
         return onCaller(cancelled);
     }
 
     private JobView cancelAnswer(String id, JobView stored, JsonNode reply) {
-        if (reply == null) {
-            LOG.debugf("the owner of job %s did not confirm its cancel in time", id);
-            return stored;
-        }
-        return switch (reply.path("outcome").asText()) {
+        String outcome = reply == null ? "unanswered" : reply.path("outcome").asText();
+        return switch (outcome) {
             case "cancelled" -> parseJob(reply.get("job"));
             case "ended" -> throw new JobEndedException(id, JobState.valueOf(reply.path("state").asText()));
-            default -> stored; // the owner no longer holds it (restarted): the store's view is all there is
+            default -> {
+                // unanswered in time, or the owner no longer holds it (restarted): the store's view is all there is
+                if (stored == null) {
+                    throw notFoundAnywhere(id);
+                }
+                LOG.debugf("the owner of job %s did not confirm its cancel (%s)", id, outcome);
+                yield stored;
+            }
         };
+    }
+
+    /**
+     * A job the store does not hold, as its owner holds it: the store is written just behind a job's life, so a job
+     * accepted a moment ago on another instance may not be there yet. Completes with null when the owner is not
+     * listening, does not know the job, or does not answer within {@link ClusterSettings#cancelWait}.
+     */
+    private Future<JobView> askOwner(String id) {
+        return askOwnerOf(id, messages.message("find").put("id", id))
+                .map(reply -> reply == null || !reply.hasNonNull("job") ? null : parseJob(reply.get("job")));
+    }
+
+    /**
+     * Sends {@code request} to the instance whose prefix {@code id} carries and completes with its reply, or with
+     * null when no other instance owns the id, nobody listens on its channel, or no reply comes within
+     * {@link ClusterSettings#cancelWait}.
+     */
+    private Future<JsonNode> askOwnerOf(String id, ObjectNode request) {
+        Optional<String> owner = IdGenerator.instanceOf(id).filter(prefix -> !prefix.equals(instance));
+        if (owner.isEmpty()) {
+            return Future.succeededFuture(null);
+        }
+        Promise<JsonNode> reply = Promise.promise();
+        String corr = messages.expectReplies(reply::tryComplete);
+        long timer = store.vertx().setTimer(settings.cancelWait().toMillis(), late -> reply.tryComplete(null));
+        messages.send(owner.get(), request.put("corr", corr)).onComplete(sent -> {
+            if (sent.failed()) {
+                reply.tryFail(sent.cause());
+            } else if (sent.result() == 0) {
+                reply.tryComplete(null); // the owner is not listening: it is gone
+            }
+        });
+        return reply.future().onComplete(done -> {
+            messages.forget(corr);
+            store.vertx().cancelTimer(timer);
+        });
     }
 
     /**
@@ -449,14 +485,19 @@ public final class Cluster implements AutoCloseable {
         if (store == null) {
             return CompletableFuture.completedFuture(experiments.get(id).view()); // throws not found
         }
-        return onCaller(store.send(Request.cmd(Command.GET).arg(Keys.experiment(id))).map(stored -> {
-            if (stored == null) {
+        // published at each heartbeat: one accepted a moment ago on another instance is asked of its owner
+        Future<JsonNode> found = store.send(Request.cmd(Command.GET).arg(Keys.experiment(id))).compose(stored -> stored != null
+                ? Future.succeededFuture(readTree(stored.toString()))
+                : askOwnerOf(id, messages.message("find").put("id", id).put("kind", "experiment"))
+                        .map(reply -> reply == null ? null : reply.get("experiment")));
+        return onCaller(found.map(experiment -> {
+            if (experiment == null) {
                 throw ExperimentNotFoundException.inCluster(id);
             }
             try {
-                return experimentReader.readValue(stored.toString());
+                return experimentReader.readValue(experiment);
             } catch (Exception e) {
-                throw new StoreUnavailableException("an experiment in the store could not be read: " + e.getMessage(), e);
+                throw new StoreUnavailableException("an experiment from another instance could not be read: " + e.getMessage(), e);
             }
         }));
     }
@@ -663,6 +704,7 @@ public final class Cluster implements AutoCloseable {
         switch (message.path("type").asText()) {
             case "end" -> ended(message.path("id").asText(), message.get("job"));
             case "cancel" -> cancelRequested(message);
+            case "find" -> findRequested(message);
             case "patch" -> {
                 if (!instance.equals(message.path("from").asText())) {
                     store.vertx().executeBlocking(() -> apply(message.path("pool").asText(), message.get("update")), false)
@@ -685,6 +727,18 @@ public final class Cluster implements AutoCloseable {
         } else {
             answer.put("outcome", "ended");
             answer.put("state", job.get().state().name());
+        }
+        messages.reply(message, answer);
+    }
+
+    /** Another instance asks this one, the owner, for a job or an experiment the store does not hold yet. */
+    private void findRequested(JsonNode message) {
+        ObjectNode answer = json.createObjectNode();
+        String id = message.path("id").asText();
+        if ("experiment".equals(message.path("kind").asText())) {
+            experiments.find(id).ifPresent(experiment -> answer.set("experiment", json.valueToTree(experiment.view())));
+        } else {
+            engine.find(id).ifPresent(job -> answer.set("job", json.valueToTree(job.view())));
         }
         messages.reply(message, answer);
     }

@@ -145,6 +145,24 @@ class ClusterIT {
 
     @Test
     @Order(2)
+    void aJobIsAnsweredForEverywhereTheMomentItIsAccepted() throws Exception {
+        // the store is written just behind a job's life: whatever has not reached it yet, the owner answers for
+        for (int i = 0; i < 20; i++) {
+            String joined = submit(a, "{\"workload\":\"io\",\"params\":{\"durationMs\":50}}");
+            assertEquals("SUCCEEDED", json(b.get("/jobs/" + joined + "/join?timeout=10s"), 200).path("state").asText());
+            String read = submit(a, "{\"workload\":\"io\",\"params\":{\"durationMs\":50}}");
+            assertEquals(read, json(c.get("/jobs/" + read), 200).path("id").asText());
+            String cancelled = submit(a, "{\"workload\":\"io\",\"params\":{\"durationMs\":30000}}");
+            assertEquals("CANCELLED", json(b.delete("/jobs/" + cancelled), 202).path("state").asText());
+        }
+        String experiment = json(a.post("/experiments",
+                "{\"workload\":\"io\",\"params\":{\"durationMs\":20},\"pools\":[\"io\"],\"tasks\":[1],\"repeats\":1}"), 202)
+                .path("id").asText();
+        assertEquals(experiment, json(c.get("/experiments/" + experiment), 200).path("id").asText());
+    }
+
+    @Test
+    @Order(2)
     void aCancelOnAnotherInstanceReachesTheOwner() throws Exception {
         String onA = submit(a, "{\"workload\":\"io\",\"tasks\":3,\"params\":{\"durationMs\":30000}}");
         await().atMost(Duration.ofSeconds(5)).until(() -> "RUNNING".equals(json(c.get("/jobs/" + onA), 200).path("state").asText()));
