@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """Sanity check of grafana/dashboards/threadlab.json and its provisioning: valid JSON, the variables and rows the
 operators rely on, every panel described and querying the provisioned data source, every query filtered by the
-variables, the HTTP row, GIL ratios per token; and that every alert rule in deploy/prometheus/alerts.yml has a
-promtool test case where it fires and one where it does not. Standard library only."""
+variables, the HTTP row, the instances row (load per instance, the job store's health), GIL ratios per token; and
+that every alert rule in deploy/prometheus/alerts.yml has a promtool test case where it fires and one where it does
+not. Standard library only."""
 import json
 import os
 import re
 import sys
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-ROWS = ["Overview", "HTTP", "Latency", "Pools", "GIL & contention", "Races & locks", "JVM"]
+ROWS = ["Overview", "Instances & store", "HTTP", "Latency", "Pools", "GIL & contention", "Races & locks", "JVM"]
 # the same names as MetricsContractTest (metrics the service exports)
 METRIC = re.compile(r"\b(?:threadlab|jvm|process|system|http_server)_[a-z_]+")
 # threadlab metrics without a pool label
-POOLLESS = {"threadlab_join_waiters", "threadlab_join_waiters_limit"}
+POOLLESS = {"threadlab_join_waiters", "threadlab_join_waiters_limit", "threadlab_store_up", "threadlab_store_errors_total"}
 # token-time counters: their rate is a ratio only per token (threadlab_gil_interpreters)
 GIL_TOKEN_TIME = ("threadlab_gil_held_seconds_total", "threadlab_gil_contended_seconds_total")
 # what a GIL ratio must never be divided by: a gil pool runs many threads on few tokens
@@ -188,6 +189,19 @@ def main():
                    for n, d in top_level_divisions(unwrap(e))) for e in http):
         problems.append("row HTTP: no latency (http_server_requests_seconds_sum / _count)")
 
+    # Instances & store row: how the load spreads over the instances (submissions and jobs in flight, each summed by
+    # instance) and whether each reaches the job store (up by instance, the error rate)
+    instances = [expr for panel, _, expr in targets if row_of[panel["id"]] == "Instances & store"]
+    wanted = {
+        "jobs submitted per second by instance": r"sum by \(instance\) \(rate\(threadlab_jobs_submitted_total\{",
+        "jobs in flight by instance": r"sum by \(instance\) \(threadlab_jobs_in_flight\{",
+        "the store up by instance": r"by \((instance, store|store, instance|instance)\) \(threadlab_store_up\{",
+        "the store's errors per second": r"rate\(threadlab_store_errors_total\{",
+    }
+    for what, pattern in wanted.items():
+        if not any(re.search(pattern, e) for e in instances):
+            problems.append(f"row Instances & store: no query of {what}")
+
     # every target has an expectation in the end-to-end check, and every expectation a target
     keys = {(panel["title"], ref) for panel, ref, _ in targets}
     for key in sorted(keys - EXPECT.keys()):
@@ -210,7 +224,8 @@ def main():
         print("\n".join("FAIL  " + p for p in problems))
         sys.exit(1)
     print(f"ok    dashboard: {len(panels)} panels in {len(rows)} rows, variables {sorted(variables)}, "
-          f"data source {uid}; {len(targets)} queries filtered by the variables, HTTP row, GIL ratios per token")
+          f"data source {uid}; {len(targets)} queries filtered by the variables, HTTP row, instances row, "
+          f"GIL ratios per token")
     print(f"ok    alert rules: {len(rules)}, each with promtool cases where it fires and where it must not")
 
 

@@ -8,7 +8,7 @@
    pool;
 3. through Prometheus' HTTP API:
    - the pool-saturation and rejection alerts must be pending or firing for the overloaded pool, and the alerts
-     a healthy service must never raise (instance down, unexpected 5xx) must stay silent all along;
+     a healthy service must never raise (instance down, unexpected 5xx, store down) must stay silent all along;
    - every alert rule must evaluate without error;
    - every expression of grafana/dashboards/threadlab.json, over the whole run: with every variable at All, then
      each variable at one concrete value (as Grafana interpolates it), must return series, none of them NaN or
@@ -46,13 +46,14 @@ sys.path.insert(0, os.path.join(REPO, "deploy", "loadtest"))
 from threadlab_service import Service, free_port  # noqa: E402
 MUST_FIRE = ("ThreadlabPoolSaturated", "ThreadlabJobsRejected")
 # A healthy service under load, overloaded or not, never raises these: not even pending.
-MUST_STAY_SILENT = ("ThreadlabInstanceDown", "ThreadlabUnexpectedServerErrors")
+MUST_STAY_SILENT = ("ThreadlabInstanceDown", "ThreadlabUnexpectedServerErrors", "ThreadlabStoreDown")
 
 # How each dashboard series must behave over the run (idle baseline, then the load), per (panel title, refId):
 MOVES = "moves"  # every series takes more than one value: the load drives each of them
 SOME = "some"    # at least one series moves; the others may be flat (the comment says which and why)
 FLAT = "flat"    # may stay constant: configuration, a ceiling
 ZERO = "zero"    # present and exactly 0 throughout: nothing may show here on a healthy service
+ONE = "one"      # present and exactly 1 throughout: a health gauge that a healthy service holds up (flat, too)
 
 
 def moves_but(**labels):
@@ -69,6 +70,12 @@ EXPECT = {
     ("Jobs in flight", "A"): MOVES,
     ("Join waiters", "A"): MOVES,
     ("Join waiters", "B"): FLAT,  # the configured limit
+    # one instance here: its own line moves; a second would have to as well
+    ("Jobs submitted per second by instance", "A"): MOVES,
+    ("Jobs in flight by instance", "A"): MOVES,
+    # this run uses the default memory store, which is always reachable: 1 (store="memory") and flat throughout
+    ("Job store up", "A"): ONE,
+    ("Job store errors per second", "A"): ZERO,  # the memory store never fails
     ("HTTP requests per second", "A"): MOVES,
     ("HTTP error ratio", "A"): ZERO,  # 5xx but 503: a healthy service has none
     ("HTTP error ratio", "B"): MOVES,  # 503 from the overloaded tiny pool
@@ -212,6 +219,8 @@ def check_target(title, ref, series, expect, variable=None, value=None):
             problems.append(f"{where}: a series of {variable}={s['metric'][variable]}: the variable is not applied")
         if expect == ZERO and any(v != 0 for v in numbers):
             problems.append(f"{where} [{labels}]: must stay 0 on a healthy service, reached {max(numbers)}")
+        if expect == ONE and any(v != 1 for v in numbers):
+            problems.append(f"{where} [{labels}]: must stay 1 on a healthy service, fell to {min(numbers)}")
         if len(set(numbers)) > 1:
             moving.append(s)
         elif expect == MOVES and not (may_be_flat and all(s["metric"].get(k) in v for k, v in may_be_flat.items())):

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Renders every overlay under k8s/overlays into target/k8s/<overlay>.yaml with kubectl kustomize, then validates
-# every object offline against the Kubernetes OpenAPI schemas and the Prometheus Operator's CRD schemas
-# (deploy/k8s/validate: npm packages pinned by its package-lock.json). K8sManifestsTest then checks the rendered
-# overlays against the service. Run from anywhere: bash deploy/k8s/check.sh
+# every object offline against the Kubernetes OpenAPI schemas and the CRD schemas of the Prometheus Operator and of
+# KEDA (deploy/k8s/validate: npm packages pinned by its package-lock.json). K8sManifestsTest then checks the rendered
+# overlays against the service. Components (k8s/components) are rendered through the overlays that include them:
+# demo-keda is the demo overlay with the KEDA component, so the demo is checked both without it and with it.
+# Run from anywhere: bash deploy/k8s/check.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,6 +33,14 @@ if ! cmp -s "$validator/package-lock.json" "$validator/node_modules/.installed-p
         || fail "npm ci failed in $validator"
     cp "$validator/package-lock.json" "$validator/node_modules/.installed-package-lock.json"
 fi
+
+# A component that no overlay includes would be neither rendered nor validated.
+for component in k8s/components/*/; do
+    [ -d "$component" ] || continue
+    name=$(basename "$component")
+    grep -qsE "^[[:space:]]*-[[:space:]]*(\.\./)+components/$name/?[[:space:]]*(#.*)?$" k8s/overlays/*/kustomization.yaml \
+        || fail "component $component is included by no overlay under k8s/overlays: it would go unchecked"
+done
 
 rm -rf target/k8s && mkdir -p target/k8s
 for overlay in k8s/overlays/*/; do

@@ -1,7 +1,12 @@
 // Validates every object of rendered Kubernetes manifests (multi-document YAML files) offline against the schemas
-// that the pinned npm packages ship: kubernetes-models (the Kubernetes OpenAPI definitions) and
-// @kubernetes-models/prometheus-operator (the Prometheus Operator's CRDs, ServiceMonitor among them). Both are
-// ajv validators compiled from those schemas: types, required fields, enums, patterns and formats.
+// that the pinned npm packages ship: kubernetes-models (the Kubernetes OpenAPI definitions),
+// @kubernetes-models/prometheus-operator (the Prometheus Operator's CRDs, ServiceMonitor among them) and
+// @kubernetes-models/keda (KEDA's keda.sh/v1alpha1 API types, ScaledObject among them). All are ajv validators
+// compiled from those schemas: types, required fields, enums, patterns and formats.
+//
+// What a schema cannot see: a KEDA trigger's metadata is a free map of strings in KEDA's API (each scaler reads its
+// own keys when it runs), so a ScaledObject's serverAddress, query and threshold are checked by K8sManifestsTest,
+// not here.
 //
 // They accept fields that no schema defines (like the API server without strict field validation), so this script
 // also fails on unknown fields: it hands the validator a proxy of each object and records which keys the schema code
@@ -19,7 +24,10 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 // API groups served by custom resource definitions, and the package whose models carry their schemas.
-const CRD_PACKAGES = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
+const CRD_PACKAGES = {
+    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "keda.sh": "@kubernetes-models/keda",
+};
 
 async function modelFor(apiVersion, kind) {
     if (typeof apiVersion !== "string" || typeof kind !== "string"
