@@ -119,11 +119,11 @@ redis_answers() { redis-cli -h 127.0.0.1 -p "$redis_port" ping | grep -q PONG; }
 wait_for Redis "$redis_pid" "$work/redis.log" 20 redis_answers
 
 # Each instance: the shared store, an id of its own (the prefix of its job ids, and the "instance" of GET /), and a
-# loopback port of its own.
+# loopback port of its own. The id is on the command line, so that `pkill -f instance-id=b2` finds the process.
 for id in "${ids[@]}"; do
-    THREADLAB_STORE=redis QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$redis_port" THREADLAB_INSTANCE_ID=$id \
+    THREADLAB_STORE=redis QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$redis_port" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="${port_of[$id]}" \
-        "$JAVA_HOME/bin/java" -jar target/quarkus-app/quarkus-run.jar > "$work/$id.log" 2>&1 &
+        "$JAVA_HOME/bin/java" -Dthreadlab.instance-id="$id" -jar target/quarkus-app/quarkus-run.jar > "$work/$id.log" 2>&1 &
     pid_of[$id]=$!
     pids+=($!)
 done

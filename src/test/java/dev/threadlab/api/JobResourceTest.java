@@ -57,6 +57,7 @@ class JobResourceTest {
         submit("{\"workload\":\"cpu\",\"tasks\":2,\"params\":{\"iterations\":1000}}")
                 .then().statusCode(202)
                 .header("Location", matchesPattern("/jobs/qtest-[a-z2-9]{16}"))
+                .header("Threadlab-Instance", equalTo("qtest"))
                 .body("id", matchesPattern("qtest-[a-z2-9]{16}"))
                 .body("workload", equalTo("cpu"))
                 .body("pool", equalTo("cpu"))
