@@ -289,8 +289,11 @@ public class EventStreams {
 
     // ---- one stream -------------------------------------------------------------------------------------------
 
-    /** Takes a slot and starts the event stream; null when refused (the problem is answered then). */
+    /** Takes a slot and starts the event stream; null when refused (the problem is answered then) or the client has left. */
     private Stream start(RoutingContext ctx) {
+        if (ctx.response().closed()) {
+            return null; // the client left while the job was looked up (another instance's job): no close event comes
+        }
         try {
             slots.enter();
         } catch (TooManyStreamsException e) {

@@ -179,6 +179,9 @@ public final class Cluster implements AutoCloseable {
         if (store == null) {
             throw engine.notFound(id);
         }
+        if (IdGenerator.instanceOf(id).isEmpty()) {
+            throw notFoundAnywhere(id);
+        }
         return onCaller(read(id).compose(view -> view != null ? Future.succeededFuture(view) : askOwner(id))
                 .map(view -> {
                     if (view == null) {
@@ -207,6 +210,8 @@ public final class Cluster implements AutoCloseable {
                 tracked[i] = new TrackedJob.Local(local.get());
             } else if (store == null) {
                 throw engine.notFound(ids.get(i));
+            } else if (IdGenerator.instanceOf(ids.get(i)).isEmpty()) {
+                throw notFoundAnywhere(ids.get(i)); // not an id any instance gives: nothing to ask Redis
             } else {
                 remote.add(i);
             }
@@ -216,55 +221,67 @@ public final class Cluster implements AutoCloseable {
         }
         List<Request> requests = new ArrayList<>(remote.size() * 3);
         List<RemoteJob> remoteJobs = new ArrayList<>(remote.size());
-        long watchMillis = settings.maxWait().plusMinutes(1).toMillis();
         for (int index : remote) {
             String id = ids.get(index);
             // registered before the read, so that an end message arriving before the read's answer is not missed
-            RemoteJob job = watched.computeIfAbsent(id, key -> new RemoteJob(key, null));
-            job.used();
-            remoteJobs.add(job);
+            remoteJobs.add(watched.compute(id, (key, current) -> {
+                RemoteJob job = current != null ? current : new RemoteJob(key, null);
+                job.lookupStarted();
+                return job;
+            }));
             requests.add(Request.cmd(Command.SADD).arg(Keys.watch(id)).arg(instance));
-            requests.add(Request.cmd(Command.PEXPIRE).arg(Keys.watch(id)).arg(watchMillis));
+            requests.add(Request.cmd(Command.PEXPIRE).arg(Keys.watch(id)).arg(watchMillis()));
             requests.add(Request.cmd(Command.GET).arg(Keys.job(id)));
         }
-        Future<List<Response>> read = store.batch(requests).onFailure(failed -> {
-            for (RemoteJob job : remoteJobs) {
-                if (job.view() == null) {
-                    watched.remove(job.id(), job); // never read: nobody can be waiting for it
-                }
-            }
-        });
-        return onCaller(read.compose(answers -> {
-            List<Future<JobView>> views = new ArrayList<>(remote.size());
+        Future<List<JobView>> views = store.batch(requests).compose(answers -> {
+            List<Future<JobView>> each = new ArrayList<>(remote.size());
             for (int i = 0; i < remote.size(); i++) {
                 Response stored = answers.get(i * 3 + 2);
                 // not written yet: the watcher was registered before this read, so the job's end will still reach it
-                views.add(stored != null ? Future.succeededFuture(parseJob(stored.toString())) : askOwner(remoteJobs.get(i).id()));
+                each.add(stored != null ? Future.succeededFuture(parseJob(stored.toString())) : askOwner(remoteJobs.get(i).id()));
             }
-            return Future.all(views).map(ignored -> {
-                String missing = null;
-                for (int i = 0; i < remote.size(); i++) {
-                    RemoteJob job = remoteJobs.get(i);
-                    JobView view = views.get(i).result();
-                    if (view == null) {
-                        watched.remove(job.id(), job);
-                        if (missing == null) {
-                            missing = job.id();
-                        }
-                        continue;
-                    }
+            return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+        });
+        return onCaller(views.transform(looked -> {
+            String missing = null;
+            for (int i = 0; i < remote.size(); i++) {
+                RemoteJob job = remoteJobs.get(i);
+                JobView view = looked.succeeded() ? looked.result().get(i) : null;
+                if (view != null) {
                     job.update(view);
-                    if (job.ended()) {
-                        watched.remove(job.id(), job);
-                    }
-                    tracked[remote.get(i)] = job;
+                } else if (missing == null) {
+                    missing = job.id();
                 }
-                if (missing != null) {
-                    throw notFoundAnywhere(missing);
-                }
-                return List.of(tracked);
-            });
+                lookupEnded(job);
+                tracked[remote.get(i)] = job;
+            }
+            if (looked.failed()) {
+                return Future.failedFuture(looked.cause());
+            }
+            return missing != null ? Future.failedFuture(notFoundAnywhere(missing)) : Future.succeededFuture(List.of(tracked));
         }));
+    }
+
+    /**
+     * Ends one request's lookup of a remote job: the job is forgotten when it has ended, or when no lookup found it and
+     * none is under way (atomically with {@code watched.compute}, so a lookup starting meanwhile keeps it).
+     */
+    private void lookupEnded(RemoteJob job) {
+        boolean[] mapped = {false};
+        watched.computeIfPresent(job.id(), (id, current) -> {
+            if (current != job) {
+                return current;
+            }
+            mapped[0] = true;
+            return job.lookupEnded() || job.ended() ? null : job;
+        });
+        if (!mapped[0]) {
+            job.lookupEnded();
+        }
+    }
+
+    private long watchMillis() {
+        return settings.maxWait().plusMinutes(1).toMillis();
     }
 
     /** The job's view now: at once for a job of this instance, from the store for another's (which it then updates). */
@@ -292,6 +309,9 @@ public final class Cluster implements AutoCloseable {
         Optional<Job> local = engine.find(id);
         if (local.isPresent() || store == null) {
             return CompletableFuture.completedFuture(engine.cancel(id).view());
+        }
+        if (IdGenerator.instanceOf(id).isEmpty()) {
+            throw notFoundAnywhere(id);
         }
         Future<JobView> cancelled = read(id).compose(stored -> {
             if (stored != null && stored.state().terminal()) {
@@ -436,15 +456,24 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Reads every remote job waited for once more: an end sent while messages did not reach this instance is seen. */
+    /**
+     * Registers as a watcher of every remote job waited for once more (a restarted Redis has lost the registrations)
+     * and reads them: an end sent while messages did not reach this instance is seen.
+     */
     private void refreshWatched() {
         List<String> ids = new ArrayList<>(watched.keySet());
         if (ids.isEmpty()) {
             return;
         }
+        List<Request> requests = new ArrayList<>(ids.size() * 2 + 1);
+        for (String id : ids) {
+            requests.add(Request.cmd(Command.SADD).arg(Keys.watch(id)).arg(instance));
+            requests.add(Request.cmd(Command.PEXPIRE).arg(Keys.watch(id)).arg(watchMillis()));
+        }
         Request read = Request.cmd(Command.MGET);
         ids.forEach(id -> read.arg(Keys.job(id)));
-        store.send(read).onSuccess(stored -> {
+        requests.add(read);
+        store.batch(requests).map(answers -> answers.get(answers.size() - 1)).onSuccess(stored -> {
             for (int i = 0; i < ids.size(); i++) {
                 Response job = stored.get(i);
                 RemoteJob waiting = watched.get(ids.get(i));
@@ -461,7 +490,9 @@ public final class Cluster implements AutoCloseable {
     /** Forgets remote jobs nobody has waited for since the longest wait could have begun. */
     private void sweepWatched() {
         long idleNanos = settings.maxWait().plusSeconds(10).toNanos();
-        watched.values().removeIf(job -> job.ended() || job.idleFor(idleNanos));
+        for (String id : watched.keySet()) {
+            watched.computeIfPresent(id, (key, job) -> job.ended() || job.idleFor(idleNanos) ? null : job);
+        }
     }
 
     /** Remote jobs waited for now (for tests and the figures). */

@@ -34,8 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * every job the engine holds. A write Redis refuses because another instance declared the job lost ends the job
  * here the same way ({@link JobEngine#declareLost}).
  *
- * <p>Thread-safety: {@code changed} is a concurrent map, {@code active} and {@code engine} are volatile; only the
- * writer thread takes from {@code changed} and talks to Redis; the event methods never block.
+ * <p>Thread-safety: {@code changed} is a concurrent map; {@code active}, {@code republishRequested} and {@code engine}
+ * are volatile, and only the writer thread sets {@code active}; only the writer thread takes from {@code changed} and
+ * talks to Redis; the event methods never block.
  */
 final class JobReplicator implements JobEvents, AutoCloseable {
 
@@ -53,6 +54,7 @@ final class JobReplicator implements JobEvents, AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Thread writer;
     private volatile boolean active;
+    private volatile boolean republishRequested;
     private volatile boolean writing;
     private volatile boolean closed;
     private volatile JobEngine engine;
@@ -101,8 +103,18 @@ final class JobReplicator implements JobEvents, AutoCloseable {
         }
     }
 
-    /** Marks every job the engine holds, once the store is reachable (again): it may have lost them. */
+    /**
+     * Has every job the engine holds written again, once the store is reachable (again): it may have lost them. The
+     * writer does the marking, so that it cannot interleave with the writer dropping marks after a failure.
+     */
     void republishAll() {
+        republishRequested = true;
+        wake.release();
+    }
+
+    /** On the writer thread: starts publishing again and marks every job the engine holds. */
+    private void markAll() {
+        republishRequested = false;
         active = true;
         JobEngine jobs = engine;
         if (jobs == null) {
@@ -111,7 +123,6 @@ final class JobReplicator implements JobEvents, AutoCloseable {
         for (Job job : jobs.list(job -> true, Integer.MAX_VALUE)) {
             changed.putIfAbsent(job.id(), job);
         }
-        wake.release();
     }
 
     /** Whether changes are being published (the store answered since the last failure). */
@@ -135,6 +146,9 @@ final class JobReplicator implements JobEvents, AutoCloseable {
             try {
                 wake.tryAcquire(200, TimeUnit.MILLISECONDS);
                 wake.drainPermits();
+                if (republishRequested) {
+                    markAll();
+                }
                 while (!changed.isEmpty() && !closed) {
                     writing = true;
                     try {
@@ -182,10 +196,11 @@ final class JobReplicator implements JobEvents, AutoCloseable {
             }
             boolean terminal = view.state().terminal();
             writes.add(RedisStore.script(Script.WRITE_JOB,
-                    List.of(Keys.job(job.id()), Keys.jobs(instance), Keys.ALL_JOBS, Keys.unfinished(instance), Keys.watch(job.id())),
+                    List.of(Keys.job(job.id()), Keys.jobs(instance), Keys.ALL_JOBS, Keys.unfinished(instance), Keys.watch(job.id()),
+                            Keys.finished(instance)),
                     job.id(), text, terminal ? 1 : 0, view.submittedAt().toEpochMilli(),
                     terminal ? retentionMs : unfinishedTtlMs, unfinishedTtlMs, maxRetained, Keys.JOB_PREFIX,
-                    LOST_MARKER, Keys.TO_PREFIX, now - unfinishedTtlMs));
+                    LOST_MARKER, Keys.TO_PREFIX, now - unfinishedTtlMs, now));
             written.add(job);
         }
         if (writes.isEmpty()) {

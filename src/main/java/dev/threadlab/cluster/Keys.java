@@ -5,9 +5,10 @@ package dev.threadlab.cluster;
  *
  * <ul>
  *   <li>{@code job:{id}}: the job as {@code GET /jobs/{id}} shows it (JSON), expiring after the retention time;</li>
- *   <li>{@code jobs} and {@code jobs:{instance}}: ids by submission time (sorted sets), for the cluster-wide list and
- *       for the count bound of each instance's finished jobs;</li>
- *   <li>{@code unfinished:{instance}}: ids of an instance's unfinished jobs (a set), what is lost if it dies;</li>
+ *   <li>{@code jobs} and {@code jobs:{instance}}: ids by submission time (sorted sets), for the cluster-wide list;</li>
+ *   <li>{@code unfinished:{instance}}: ids of an instance's unfinished jobs (a set), what is lost if it dies, and
+ *       {@code finished:{instance}}: its finished jobs by the time they were written finished (a sorted set), for the
+ *       count bound;</li>
  *   <li>{@code watch:{id}}: instances waiting for a job's end (a set), told by the write that ends it;</li>
  *   <li>{@code instance:{instance}}: an instance's heartbeat (its process token, expiring), and {@code instances}:
  *       every instance by its last heartbeat (a sorted set);</li>
@@ -41,6 +42,10 @@ final class Keys {
 
     static String unfinished(String instance) {
         return PREFIX + "unfinished:" + instance;
+    }
+
+    static String finished(String instance) {
+        return PREFIX + "finished:" + instance;
     }
 
     static String watch(String id) {

@@ -107,12 +107,10 @@ final class Membership implements AutoCloseable {
 
     private void heartbeat() {
         long now = System.currentTimeMillis();
-        List<Response> answers = RedisStore.await(store.batch(List.of(
-                RedisStore.script(Script.HEARTBEAT, List.of(Keys.instance(instance)), token, settings.instanceTimeout().toMillis()),
-                Request.cmd(Command.ZADD).arg(Keys.INSTANCES).arg(now).arg(instance),
-                Request.cmd(Command.ZREMRANGEBYSCORE).arg(Keys.INSTANCES).arg("-inf").arg(now - retentionMs()),
-                Request.cmd(Command.SET).arg(Keys.counts(instance)).arg(figures(now)).arg("PX").arg(retentionMs()))));
-        switch (answers.get(0).toInteger()) {
+        Response answer = RedisStore.await(store.send(RedisStore.script(Script.HEARTBEAT,
+                List.of(Keys.instance(instance), Keys.INSTANCES, Keys.counts(instance)), token,
+                settings.instanceTimeout().toMillis(), now, now - retentionMs(), figures(now), retentionMs(), instance)));
+        switch (answer.toInteger()) {
             case 1 -> {
                 conflictSinceNanos = 0;
                 if (!replicator.active()) {
@@ -139,11 +137,8 @@ final class Membership implements AutoCloseable {
     private void joined() {
         replicator.republishAll();
         publishedEnded.clear();
-        Set<String> held = new HashSet<>();
-        for (Job job : engine.unfinished()) {
-            held.add(job.id());
-        }
-        recordLost(instance, id -> !held.contains(id), "instance '" + instance
+        // what this process holds, finished or not, is its own; only what an earlier process with this id left is lost
+        recordLost(instance, id -> engine.find(id).isEmpty(), "instance '" + instance
                 + "' restarted while this job was unfinished: a new process took its id");
         onJoined.run();
     }
@@ -307,9 +302,17 @@ final class Membership implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        try {
+            // a heartbeat in flight must not renew the key after it is deleted
+            if (!thread.awaitTermination(2, TimeUnit.SECONDS)) {
+                LOG.debug("leaving the cluster: the membership thread is still busy");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (joined) {
             try {
-                RedisStore.await(store.send(Request.cmd(Command.DEL).arg(Keys.instance(instance))));
+                RedisStore.await(store.send(RedisStore.script(Script.LEAVE, List.of(Keys.instance(instance)), token)));
             } catch (StoreUnavailableException e) {
                 LOG.debugf("leaving the cluster: %s", e.getMessage());
             }

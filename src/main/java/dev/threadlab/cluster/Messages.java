@@ -71,6 +71,10 @@ final class Messages implements AutoCloseable {
             return;
         }
         store.connect().onSuccess(opened -> {
+            if (closed) {
+                opened.close();
+                return;
+            }
             connection.set(opened);
             opened.handler(this::received);
             opened.exceptionHandler(failure -> dropped(opened));

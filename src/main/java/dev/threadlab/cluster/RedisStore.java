@@ -71,7 +71,11 @@ final class RedisStore {
 
     /** A dedicated connection, for subscriptions; the caller closes it. */
     Future<RedisConnection> connect() {
-        return bounded(redis.connect());
+        Future<RedisConnection> connecting = redis.connect();
+        Future<RedisConnection> answer = bounded(connecting);
+        // a connection that arrives after the deadline has no taker: give it back, or the pool runs dry
+        connecting.onSuccess(connection -> answer.onFailure(late -> connection.close()));
+        return answer;
     }
 
     static Request script(Script script, List<String> keys, Object... args) {

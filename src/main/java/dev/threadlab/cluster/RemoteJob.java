@@ -9,8 +9,8 @@ import dev.threadlab.job.JobView;
  * end, and a completion that the end message (or a read that finds it ended) completes.
  *
  * <p>Thread-safety: {@code latest} is written under this object's monitor (its final view is never replaced) and read
- * without it (volatile); {@code lastUsedNanos} is volatile; {@link Completion} is thread-safe and is completed outside
- * the monitor.
+ * without it (volatile); {@code lookups} is guarded by the monitor; {@code lastUsedNanos} is volatile;
+ * {@link Completion} is thread-safe and is completed outside the monitor.
  */
 final class RemoteJob implements TrackedJob {
 
@@ -18,6 +18,7 @@ final class RemoteJob implements TrackedJob {
     private final Completion ended = new Completion();
     private volatile JobView latest;
     private volatile long lastUsedNanos = System.nanoTime();
+    private int lookups; // requests handed this job whose read has not been answered yet
 
     RemoteJob(String id, JobView view) {
         this.id = id;
@@ -60,12 +61,20 @@ final class RemoteJob implements TrackedJob {
         return ended.isDone();
     }
 
-    void used() {
+    /** A request was handed this job and reads it. */
+    synchronized void lookupStarted() {
+        lookups++;
         lastUsedNanos = System.nanoTime();
     }
 
-    /** Nobody waits for it now and nobody was handed it for {@code idleNanos}. */
-    boolean idleFor(long idleNanos) {
-        return ended.attached() == 0 && System.nanoTime() - lastUsedNanos > idleNanos;
+    /** That request's read was answered; true when no read is under way and none has found the job. */
+    synchronized boolean lookupEnded() {
+        lookups--;
+        return lookups == 0 && latest == null;
+    }
+
+    /** Nobody reads it, waits for it now, or was handed it for {@code idleNanos}. */
+    synchronized boolean idleFor(long idleNanos) {
+        return lookups == 0 && ended.attached() == 0 && System.nanoTime() - lastUsedNanos > idleNanos;
     }
 }

@@ -12,11 +12,12 @@ import java.util.HexFormat;
 enum Script {
 
     /**
-     * Writes a job. KEYS: job, jobs:{instance}, jobs, unfinished:{instance}, watch:{id}. ARGV: id, JSON, terminal (1/0),
-     * score (submission, epoch ms), job TTL ms, index TTL ms, finished jobs kept per instance, job key prefix,
-     * lost marker, channel prefix, index cut-off score. A job another instance declared lost is never overwritten:
-     * then the stored JSON is returned. A terminal write tells every watcher and enforces the count bound;
-     * otherwise the job is marked unfinished. Returns 1 when written.
+     * Writes a job. KEYS: job, jobs:{instance}, jobs, unfinished:{instance}, watch:{id}, finished:{instance}. ARGV: id,
+     * JSON, terminal (1/0), score (submission, epoch ms), job TTL ms, index TTL ms, finished jobs kept per instance,
+     * job key prefix, lost marker, channel prefix, index cut-off score, now (epoch ms). A job another instance
+     * declared lost is never overwritten: then the stored JSON is returned. A terminal write tells every watcher and
+     * enforces the count bound on the instance's finished jobs, oldest finished first (as the instance's own memory
+     * does); otherwise the job is marked unfinished. Returns 1 when written.
      */
     WRITE_JOB("""
             local current = redis.call('GET', KEYS[1])
@@ -38,17 +39,20 @@ enum Script {
                 end
                 redis.call('DEL', KEYS[5])
               end
-              local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7]) - redis.call('SCARD', KEYS[4])
+              redis.call('ZADD', KEYS[6], ARGV[12], ARGV[1])
+              redis.call('PEXPIRE', KEYS[6], ARGV[6])
+              local over = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[7])
               if over > 0 then
-                for _, old in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
-                  if redis.call('SISMEMBER', KEYS[4], old) == 0 then
-                    redis.call('DEL', ARGV[8] .. old)
-                    redis.call('ZREM', KEYS[2], old)
-                    redis.call('ZREM', KEYS[3], old)
-                  end
+                for _, old in ipairs(redis.call('ZRANGE', KEYS[6], 0, over - 1)) do
+                  redis.call('DEL', ARGV[8] .. old)
+                  redis.call('ZREM', KEYS[2], old)
+                  redis.call('ZREM', KEYS[3], old)
+                  redis.call('ZREM', KEYS[6], old)
                 end
               end
+              redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[11])
               redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[11])
+              redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[11])
             else
               redis.call('SADD', KEYS[4], ARGV[1])
               redis.call('PEXPIRE', KEYS[4], ARGV[6])
@@ -81,19 +85,34 @@ enum Script {
             """),
 
     /**
-     * An instance's heartbeat. KEYS: instance:{id}. ARGV: this process's token, TTL ms. Returns 1 when renewed, 2 when
+     * An instance's heartbeat, and only while the id is this process's: its place among the instances and its figures.
+     * KEYS: instance:{id}, instances, counts:{id}. ARGV: this process's token, TTL ms, now (epoch ms), the score below
+     * which instances are forgotten, the figures JSON, their TTL ms, the instance id. Returns 1 when renewed, 2 when
      * the key was absent and is now this process's (a join, or a rejoin after Redis lost it), 0 when another live
-     * process holds it.
+     * process holds it (and nothing is written).
      */
     HEARTBEAT("""
             local current = redis.call('GET', KEYS[1])
+            local result = 0
             if current == ARGV[1] then
               redis.call('PEXPIRE', KEYS[1], ARGV[2])
-              return 1
-            end
-            if not current then
+              result = 1
+            elseif not current then
               redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-              return 2
+              result = 2
+            else
+              return 0
+            end
+            redis.call('ZADD', KEYS[2], ARGV[3], ARGV[7])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+            redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
+            return result
+            """),
+
+    /** Leaves: deletes the heartbeat only if it is still this process's. KEYS: instance:{id}. ARGV: token. */
+    LEAVE("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('DEL', KEYS[1])
             end
             return 0
             """);

@@ -226,6 +226,8 @@ class ClusterIT {
     @Test
     @Order(5)
     void redisHoldsNoMoreThanTheRetentionBounds() throws Exception {
+        // the oldest submitted, the last to finish: the bound drops the oldest finished jobs, never a job just ended
+        String longest = submit(a, "{\"workload\":\"io\",\"params\":{\"durationMs\":4000}}");
         List<CompletableFuture<HttpResponse<String>>> submits = new ArrayList<>();
         for (int i = 0; i < 3 * MAX_RETAINED; i++) {
             submits.add(a.sendAsync("POST", "/jobs", "{\"workload\":\"cpu\",\"params\":{\"iterations\":1000}}"));
@@ -234,6 +236,8 @@ class ClusterIT {
             assertEquals(202, submit.get(30, TimeUnit.SECONDS).statusCode());
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> json(a.get("/stats"), 200).path("jobs").path("inFlight").asLong() == 0);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertEquals("SUCCEEDED", json(b.get("/jobs/" + longest), 200).path("state").asText()));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             long indexed = Long.parseLong(redis.cli("ZCARD", "threadlab:jobs:a"));
             long stored = redis.cli("--scan", "--pattern", "threadlab:job:a-*").lines().count();
