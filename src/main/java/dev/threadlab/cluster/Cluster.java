@@ -75,6 +75,7 @@ public final class Cluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Cluster.class);
     private static final int LIST_CHUNK = 500;
     private static final int LIST_MAX_CHUNKS = 60;
+    private static final long LIST_BUDGET_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long SWEEP_MILLIS = 10_000;
 
     private final String instance;
@@ -122,7 +123,7 @@ public final class Cluster implements AutoCloseable {
 
     /** Instances sharing one Redis; nothing connects before {@link #start}. */
     public static Cluster redis(String instance, ClusterSettings settings, ObjectMapper json, Redis redis, Vertx vertx) {
-        StoreHealth health = StoreHealth.redis();
+        StoreHealth health = StoreHealth.redis(settings.heartbeat());
         return new Cluster(instance, health, settings, json, new RedisStore(redis, vertx, health));
     }
 
@@ -377,7 +378,9 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * Newest first, filtered, at most {@code limit}: this instance's jobs, and with a shared store every instance's
-     * from the cluster-wide index (this instance's own from here, as they are now). Blocking.
+     * from the cluster-wide index (this instance's own from here, as they are now). A rare filter scans at most
+     * 30,000 of the newest jobs and for at most 2 s, then answers with what it found; an entry that cannot be read is
+     * left out. Blocking.
      *
      * @throws StoreUnavailableException when the store does not answer
      */
@@ -389,7 +392,8 @@ public final class Cluster implements AutoCloseable {
         Map<String, JobView> found = new LinkedHashMap<>();
         local.forEach(view -> found.put(view.id(), view));
         int matched = 0;
-        for (int chunk = 0; chunk < LIST_MAX_CHUNKS && matched < limit; chunk++) {
+        long started = System.nanoTime();
+        for (int chunk = 0; chunk < LIST_MAX_CHUNKS && matched < limit && System.nanoTime() - started < LIST_BUDGET_NANOS; chunk++) {
             Response ids = RedisStore.await(store.send(Request.cmd(Command.ZREVRANGE).arg(Keys.ALL_JOBS)
                     .arg(chunk * LIST_CHUNK).arg((chunk + 1) * LIST_CHUNK - 1)));
             if (ids.size() == 0) {
@@ -406,7 +410,13 @@ public final class Cluster implements AutoCloseable {
                 if (job == null || engine.find(id).isPresent()) {
                     continue; // expired, or this instance's own (listed as it is now)
                 }
-                JobView view = parseJob(job.toString());
+                JobView view;
+                try {
+                    view = parseJob(job.toString());
+                } catch (StoreUnavailableException e) {
+                    LOG.debugf("job %s in the store cannot be read; it is left out of the list: %s", id, e.getMessage());
+                    continue;
+                }
                 if (filter.matches(view) && found.putIfAbsent(id, view) == null) {
                     matched++;
                 }
@@ -572,10 +582,8 @@ public final class Cluster implements AutoCloseable {
             }
         });
         change.remove(absent);
-        Response kept = RedisStore.await(store.send(Request.cmd(Command.HGET).arg(Keys.POOL_SETTINGS).arg(pool.name())));
-        ObjectNode merged = kept == null ? json.createObjectNode() : (ObjectNode) readTree(kept.toString());
-        merged.setAll(change);
-        RedisStore.await(store.send(Request.cmd(Command.HSET).arg(Keys.POOL_SETTINGS).arg(pool.name()).arg(merged.toString())));
+        RedisStore.await(store.send(RedisStore.script(Script.MERGE_POOL_SETTINGS, List.of(Keys.POOL_SETTINGS),
+                pool.name(), change.toString())));
 
         Set<String> live = liveInstances();
         live.remove(instance);
@@ -636,12 +644,15 @@ public final class Cluster implements AutoCloseable {
         return answer;
     }
 
-    /** At a join or rejoin: the pool changes made through any instance meanwhile apply here too. Blocking. */
+    /**
+     * At a join, a rejoin, or on reaching the store again: the pool changes made through any instance meanwhile apply
+     * here too. Blocking.
+     */
     private void joined() {
         Response kept = RedisStore.await(store.send(Request.cmd(Command.HGETALL).arg(Keys.POOL_SETTINGS)));
         for (String poolName : kept.getKeys()) {
             JsonNode change = readTree(kept.get(poolName).toString());
-            if (change != null) {
+            if (change != null && change.isObject()) {
                 ObjectNode answer = apply(poolName, change);
                 LOG.infof("pool %s: the cluster's settings %s apply here: %s", poolName, change, answer.get("result"));
             }

@@ -116,6 +116,7 @@ final class Membership implements AutoCloseable {
                 if (!replicator.active()) {
                     LOG.info("the store is reachable again: publishing this instance's jobs again");
                     replicator.republishAll();
+                    onJoined.run(); // pool changes made meanwhile, and ends sent while messages did not arrive
                 }
             }
             case 2 -> {

@@ -109,6 +109,27 @@ enum Script {
             return result
             """),
 
+    /**
+     * Merges a pool change into the cluster's settings of that pool, so that concurrent changes of different fields all
+     * stay. KEYS: pool-settings. ARGV: pool name, the change (a JSON object). Returns the merged settings.
+     */
+    MERGE_POOL_SETTINGS("""
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            local merged = {}
+            if current then
+              local ok, decoded = pcall(cjson.decode, current)
+              if ok and type(decoded) == 'table' then
+                merged = decoded
+              end
+            end
+            for field, value in pairs(cjson.decode(ARGV[2])) do
+              merged[field] = value
+            end
+            local text = cjson.encode(merged)
+            redis.call('HSET', KEYS[1], ARGV[1], text)
+            return text
+            """),
+
     /** Leaves: deletes the heartbeat only if it is still this process's. KEYS: instance:{id}. ARGV: token. */
     LEAVE("""
             if redis.call('GET', KEYS[1]) == ARGV[1] then

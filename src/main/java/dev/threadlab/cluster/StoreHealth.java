@@ -2,6 +2,7 @@ package dev.threadlab.cluster;
 
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,21 +19,25 @@ public final class StoreHealth {
     private final String store;
     private final AtomicBoolean up;
     private final AtomicLong upSinceNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong downSinceNanos = new AtomicLong(System.nanoTime());
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean reached;
+    private final long outageNanos;
 
-    private StoreHealth(String store, boolean up) {
+    private StoreHealth(String store, boolean up, long outageNanos) {
         this.store = store;
         this.up = new AtomicBoolean(up);
         this.reached = new AtomicBoolean(up);
+        this.outageNanos = outageNanos;
     }
 
     public static StoreHealth memory() {
-        return new StoreHealth("memory", true);
+        return new StoreHealth("memory", true, 0);
     }
 
-    public static StoreHealth redis() {
-        return new StoreHealth("redis", false);
+    /** @param outage how long the store must have been down for its return to count as coming up anew */
+    public static StoreHealth redis(Duration outage) {
+        return new StoreHealth("redis", false, outage.toNanos());
     }
 
     /** {@code memory} or {@code redis}. */
@@ -49,21 +54,30 @@ public final class StoreHealth {
         return errors.get();
     }
 
-    /** How long the store has answered without a failure; 0 while it is down. */
+    /**
+     * How long the store has been up: since it first answered, since it returned from an outage (down for longer than
+     * the outage given), or since it was found restarted; a failed operation or two in between does not count. 0 while
+     * it is down.
+     */
     public long upForMillis() {
         return up.get() ? (System.nanoTime() - upSinceNanos.get()) / 1_000_000 : 0;
     }
 
     void succeeded() {
         if (up.compareAndSet(false, true)) {
-            upSinceNanos.set(System.nanoTime());
-            LOG.infof(reached.getAndSet(true) ? "the %s store answers again" : "the %s store answers", store);
+            long now = System.nanoTime();
+            boolean first = !reached.getAndSet(true);
+            if (first || now - downSinceNanos.get() >= outageNanos) {
+                upSinceNanos.set(now);
+            }
+            LOG.infof(first ? "the %s store answers" : "the %s store answers again", store);
         }
     }
 
     void failed(Throwable cause) {
         errors.incrementAndGet();
         if (up.compareAndSet(true, false)) {
+            downSinceNanos.set(System.nanoTime());
             LOG.warnf("the %s store is unavailable (%s): jobs still run here; what needs the store answers 503 until it is back",
                     store, cause.getMessage());
         }

@@ -221,6 +221,19 @@ class ClusterIT {
         JsonNode onC = json(c.get("/pools/gil"), 200);
         assertEquals("c", onC.path("instance").asText(), "pool views say which instance they describe");
         assertEquals(2.0, onC.path("switchIntervalMs").asDouble());
+
+        // changes of different fields made at once through different instances all stay (at the io pool's defaults)
+        Map<String, String> admin = Map.of("Authorization", "Bearer " + TOKEN);
+        for (int round = 0; round < 10; round++) {
+            redis.cli("HDEL", "threadlab:pool-settings", "io");
+            CompletableFuture<HttpResponse<String>> concurrency = a.sendAsync("PATCH", "/pools/io", "{\"maxConcurrency\":10000}", admin);
+            CompletableFuture<HttpResponse<String>> queue = c.sendAsync("PATCH", "/pools/io", "{\"queueCapacity\":10000}", admin);
+            assertEquals(200, concurrency.get(10, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, queue.get(10, TimeUnit.SECONDS).statusCode());
+            JsonNode kept = JSON.readTree(redis.cli("HGET", "threadlab:pool-settings", "io"));
+            assertEquals(10000, kept.path("maxConcurrency").asInt(), "both changes kept: " + kept);
+            assertEquals(10000, kept.path("queueCapacity").asInt(), "both changes kept: " + kept);
+        }
     }
 
     @Test

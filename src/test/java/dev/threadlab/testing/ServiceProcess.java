@@ -112,7 +112,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body) {
-        return HTTP.sendAsync(request(method, path, body, Map.of()), HttpResponse.BodyHandlers.ofString());
+        return sendAsync(method, path, body, Map.of());
+    }
+
+    public CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body, Map<String, String> headers) {
+        return HTTP.sendAsync(request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest request(String method, String path, String body, Map<String, String> headers) {
