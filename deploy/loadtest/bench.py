@@ -8,7 +8,7 @@ aot_cache.py trains, on a JDK 25+) and runs wrk from the moment readiness answer
 (cluster_bench.py) compare threadlab.store=redis with memory and time a join across instances. Needs wrk and
 redis-server (Debian: apt-get install wrk redis-server). Standard library otherwise.
 
-    python3 deploy/loadtest/bench.py          # the full table (about 7 minutes)
+    python3 deploy/loadtest/bench.py          # the full table (about 9 minutes)
     python3 deploy/loadtest/bench.py --smoke  # the gate .ci/run runs (about 3 minutes): smaller sizes, and floors
                                               # that a 2x slowdown of submit or of its CPU cost cannot pass
 """
