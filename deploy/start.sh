@@ -4,7 +4,8 @@
 # - finds a JDK 21+ (JAVA_HOME if it is one, else the newest under /usr/lib/jvm), whatever `java` is on the PATH;
 # - builds target/quarkus-app if it is missing (./mvnw package -DskipTests);
 # - on a JDK 25+, starts from the AOT cache target/quarkus-app/app.aot (Project Leyden), training it first if it is
-#   missing or older than the jar (deploy/loadtest/aot_cache.py); JDK 21-24 start without it, as they must.
+#   missing or older than the jar (deploy/loadtest/aot_cache.py: about 45 s, most of it the service under load so
+#   that the cache holds the hot paths' method profiles); JDK 21-24 start without it, as they must.
 # Options go to the JVM before -jar; environment variables (QUARKUS_HTTP_PORT, THREADLAB_ADMIN_TOKEN, ...) apply too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
