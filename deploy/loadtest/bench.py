@@ -291,7 +291,7 @@ def main():
     cache = aot_cache.train(find_java())
     variants = {"plain": ()} | ({"aot": (f"-XX:AOTCache={cache}",)} if cache else {})
     readies = {name: [] for name in variants}
-    for _ in range(1 if smoke else 3):
+    for _ in range(3):
         for name, flags in variants.items():
             svc = Service(jvm=flags)
             readies[name].append(svc.ready_seconds)
@@ -372,8 +372,12 @@ def main():
     cluster_bench.rows(row, measured,
                        lambda service: wrk(service.base, WARM_SECONDS, 32, script="submit.lua", args=("cpu", "1")), smoke)
     if cache:
-        row("JVM start to ready, with the AOT cache (aot_cache.py)", f"{ready['aot']:.2f} s", "<= 1.5 s",
-            ready["aot"] <= 1.5)
+        # the smoke gate is the cache's effect, a ratio within the run: the machine's speed moves both starts alike
+        cached = ready["aot"] / ready["plain"]
+        row("JVM start to ready, with the AOT cache (aot_cache.py)",
+            f"{ready['aot']:.2f} s = {cached:.2f} x the start without it",
+            "<= 0.6 x the start without it" if smoke else "<= 1.5 s",
+            cached <= 0.6 if smoke else ready["aot"] <= 1.5)
         row("JVM start to ready, without it", f"{ready['plain']:.2f} s", "", None)
     else:
         row("JVM start to ready (no AOT cache: JDK < 25)", f"{ready['plain']:.2f} s", "<= 1.5 s", ready["plain"] <= 1.5)
