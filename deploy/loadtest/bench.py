@@ -370,7 +370,7 @@ def main():
     finally:
         svc.stop()
     cluster_bench.rows(row, measured,
-                       lambda service: wrk(service.base, WARM_SECONDS, 32, script="submit.lua", args=("cpu", "1")), smoke)
+                       lambda service, seconds: wrk(service.base, seconds, 32, script="submit.lua", args=("cpu", "1")), smoke)
     if cache:
         # the smoke gate is the cache's effect, a ratio within the run: the machine's speed moves both starts alike
         cached = ready["aot"] / ready["plain"]
