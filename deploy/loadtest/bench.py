@@ -8,8 +8,8 @@ aot_cache.py trains, on a JDK 25+) and runs wrk from the moment readiness answer
 (cluster_bench.py) compare threadlab.store=redis with memory and time a join across instances. Needs wrk and
 redis-server (Debian: apt-get install wrk redis-server). Standard library otherwise.
 
-    python3 deploy/loadtest/bench.py          # the full table (about 9 minutes)
-    python3 deploy/loadtest/bench.py --smoke  # the gate .ci/run runs (about 3 minutes): smaller sizes, and floors
+    python3 deploy/loadtest/bench.py          # the full table (about 11 minutes)
+    python3 deploy/loadtest/bench.py --smoke  # the gate .ci/run runs (about 6 minutes): smaller sizes, and floors
                                               # that a 2x slowdown of submit or of its CPU cost cannot pass
 """
 import argparse
@@ -52,8 +52,9 @@ COLD_LOAD_SECONDS = 30
 COLD_ROUNDS = 3
 COLD_SMOKE_RUNS = 3
 # Until the JIT has compiled the submit paths (and while it compiles them, on these two cores), the service is a
-# fraction of its speed and its CPU per request counts the compiler's work: the figures compare steady states.
-WARM_SECONDS = 10
+# fraction of its speed and its CPU per request counts the compiler's work: the figures compare steady states. Its
+# one C2 thread needs about 25 s of load here (docs/warmup.md), so each path is warmed 30 s.
+WARM_SECONDS = 30
 
 
 def wrk(base, seconds, connections, path="/", script=None, args=(), threads=2):
