@@ -528,7 +528,7 @@ public final class Cluster implements AutoCloseable {
         }
         // published at each heartbeat: one accepted a moment ago on another instance is asked of its owner
         Future<JsonNode> found = store.send(Request.cmd(Command.GET).arg(Keys.experiment(id))).compose(stored -> stored != null
-                ? Future.succeededFuture(readTree(stored.toString()))
+                ? Future.succeededFuture(RedisStore.jsonOrNull(json, stored.toString()))
                 : askOwnerOf(id, messages.message("find").put("id", id).put("kind", "experiment"))
                         .map(reply -> reply == null ? null : reply.get("experiment")));
         return onCaller(found.map(experiment -> {
@@ -651,7 +651,7 @@ public final class Cluster implements AutoCloseable {
     private void joined() {
         Response kept = RedisStore.await(store.send(Request.cmd(Command.HGETALL).arg(Keys.POOL_SETTINGS)));
         for (String poolName : kept.getKeys()) {
-            JsonNode change = readTree(kept.get(poolName).toString());
+            JsonNode change = RedisStore.jsonOrNull(json, kept.get(poolName).toString());
             if (change != null && change.isObject()) {
                 ObjectNode answer = apply(poolName, change);
                 LOG.infof("pool %s: the cluster's settings %s apply here: %s", poolName, change, answer.get("result"));
@@ -683,7 +683,7 @@ public final class Cluster implements AutoCloseable {
         List<Map<String, Object>> rows = new ArrayList<>();
         long[] totals = new long[5];
         for (int i = 0; i < names.size(); i++) {
-            JsonNode counts = answers.get(i * 3) == null ? null : readTree(answers.get(i * 3).toString());
+            JsonNode counts = answers.get(i * 3) == null ? null : RedisStore.jsonOrNull(json, answers.get(i * 3).toString());
             if (counts == null) {
                 continue;
             }
@@ -786,15 +786,6 @@ public final class Cluster implements AutoCloseable {
     }
 
     // ---- plumbing -----------------------------------------------------------------------------------------------
-
-    private JsonNode readTree(String text) {
-        try {
-            return json.readTree(text);
-        } catch (Exception e) {
-            LOG.debugf("a stored value is not JSON: %s", e.getMessage());
-            return null;
-        }
-    }
 
     /** Completes on the caller's Vert.x context (a request's event loop), or where it completes when there is none. */
     private static <T> CompletionStage<T> onCaller(Future<T> operation) {

@@ -223,7 +223,7 @@ final class Membership implements AutoCloseable {
             for (int i = 0; i < chunk.size(); i++) {
                 String id = chunk.get(i);
                 Response current = stored.get(i);
-                JsonNode job = current == null ? null : readTree(current.toString());
+                JsonNode job = current == null ? null : RedisStore.jsonOrNull(json, current.toString());
                 if (job == null || JobState.valueOf(job.path("state").asText("QUEUED")).terminal()) {
                     writes.add(Request.cmd(Command.SREM).arg(Keys.unfinished(owner)).arg(id));
                     written.add(null);
@@ -244,15 +244,6 @@ final class Membership implements AutoCloseable {
             }
         }
         return recorded;
-    }
-
-    private JsonNode readTree(String text) {
-        try {
-            return json.readTree(text);
-        } catch (Exception e) {
-            LOG.debugf("a stored job is not JSON: %s", e.getMessage());
-            return null;
-        }
     }
 
     private String lostJson(ObjectNode job, String owner, String detail) {

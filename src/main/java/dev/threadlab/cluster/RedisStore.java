@@ -1,5 +1,7 @@
 package dev.threadlab.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,6 +11,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safety: the Vert.x Redis client is thread-safe; this class adds only immutable fields.
  */
 final class RedisStore {
+
+    private static final Logger LOG = Logger.getLogger(RedisStore.class);
 
     /** The longest any one operation on the store may take before it counts as failed. */
     static final Duration DEADLINE = Duration.ofSeconds(1);
@@ -76,6 +81,16 @@ final class RedisStore {
         // a connection that arrives after the deadline has no taker: give it back, or the pool runs dry
         connecting.onSuccess(connection -> answer.onFailure(late -> connection.close()));
         return answer;
+    }
+
+    /** A stored value as JSON, or null (logged) when it is not JSON. */
+    static JsonNode jsonOrNull(ObjectMapper json, String text) {
+        try {
+            return json.readTree(text);
+        } catch (Exception e) {
+            LOG.debugf("a stored value is not JSON: %s", e.getMessage());
+            return null;
+        }
     }
 
     static Request script(Script script, List<String> keys, Object... args) {

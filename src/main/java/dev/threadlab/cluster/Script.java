@@ -19,7 +19,7 @@ enum Script {
      * enforces the count bound on the instance's finished jobs, oldest finished first (as the instance's own memory
      * does); otherwise the job is marked unfinished. Returns 1 when written.
      */
-    WRITE_JOB("""
+    WRITE_JOB(Lua.TELL_WATCHERS + """
             local current = redis.call('GET', KEYS[1])
             if current and string.find(current, ARGV[9], 1, true) then
               return current
@@ -31,14 +31,7 @@ enum Script {
             redis.call('PEXPIRE', KEYS[3], ARGV[6])
             if ARGV[3] == '1' then
               redis.call('SREM', KEYS[4], ARGV[1])
-              local watchers = redis.call('SMEMBERS', KEYS[5])
-              if #watchers > 0 then
-                local message = '{"type":"end","id":"' .. ARGV[1] .. '","job":' .. ARGV[2] .. '}'
-                for _, watcher in ipairs(watchers) do
-                  redis.call('PUBLISH', ARGV[10] .. watcher, message)
-                end
-                redis.call('DEL', KEYS[5])
-              end
+              tell_watchers(KEYS[5], ARGV[10], ARGV[1], ARGV[2])
               redis.call('ZADD', KEYS[6], ARGV[12], ARGV[1])
               redis.call('PEXPIRE', KEYS[6], ARGV[6])
               local over = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[7])
@@ -65,7 +58,7 @@ enum Script {
      * that try, one records it. KEYS: job, unfinished:{instance}, watch:{id}, lost:{instance}. ARGV: id, JSON read,
      * JSON to write, TTL ms, channel prefix. Returns 1 if this call recorded it.
      */
-    RECORD_LOST("""
+    RECORD_LOST(Lua.TELL_WATCHERS + """
             if redis.call('GET', KEYS[1]) ~= ARGV[2] then
               return 0
             end
@@ -73,14 +66,7 @@ enum Script {
             redis.call('SREM', KEYS[2], ARGV[1])
             redis.call('INCR', KEYS[4])
             redis.call('PEXPIRE', KEYS[4], ARGV[4])
-            local watchers = redis.call('SMEMBERS', KEYS[3])
-            if #watchers > 0 then
-              local message = '{"type":"end","id":"' .. ARGV[1] .. '","job":' .. ARGV[3] .. '}'
-              for _, watcher in ipairs(watchers) do
-                redis.call('PUBLISH', ARGV[5] .. watcher, message)
-              end
-              redis.call('DEL', KEYS[3])
-            end
+            tell_watchers(KEYS[3], ARGV[5], ARGV[1], ARGV[3])
             return 1
             """),
 
@@ -140,6 +126,23 @@ enum Script {
 
     private final String source;
     private final String sha;
+
+    /** Lua shared by the scripts that end a job. */
+    private static final class Lua {
+        /** The end message to every instance waiting for the job (the format {@code Cluster} reads), then no watchers. */
+        static final String TELL_WATCHERS = """
+                local function tell_watchers(watch_key, channel_prefix, id, job)
+                  local watchers = redis.call('SMEMBERS', watch_key)
+                  if #watchers > 0 then
+                    local message = '{"type":"end","id":"' .. id .. '","job":' .. job .. '}'
+                    for _, watcher in ipairs(watchers) do
+                      redis.call('PUBLISH', channel_prefix .. watcher, message)
+                    end
+                    redis.call('DEL', watch_key)
+                  end
+                end
+                """;
+    }
 
     Script(String source) {
         this.source = source;
