@@ -73,6 +73,7 @@ public class StatsResource {
         store.put("errors", health.errors());
         stats.put("store", store);
         if (cluster.shared()) {
+            store.put("member", cluster.member());
             try {
                 stats.put("cluster", cluster.figures());
             } catch (StoreUnavailableException e) {

@@ -161,6 +161,12 @@ public final class Cluster implements AutoCloseable {
         return health;
     }
 
+    /** With a shared store: whether this instance has joined the cluster there (publishes, records lost instances). */
+    public boolean member() {
+        Membership member = membership;
+        return member != null && member.joined();
+    }
+
     public String instance() {
         return instance;
     }

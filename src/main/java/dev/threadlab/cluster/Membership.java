@@ -30,7 +30,8 @@ import java.util.function.Predicate;
  * This instance's membership of the cluster, on its own thread, once per heartbeat period:
  * <ol>
  *   <li><b>heartbeat</b>: renews {@code instance:{id}} (a token of this process, expiring after the instance
- *       timeout) and publishes this instance's figures. The first success is the <b>join</b>; finding the key gone
+ *       timeout) and publishes this instance's figures. The first heartbeat answered is the <b>join</b> (whether
+ *       it set the key, or an earlier one did whose answer came after the deadline); finding the key gone
  *       later is a <b>rejoin</b> (Redis restarted, or this instance was cut off or paused for longer than the
  *       timeout). At a join or rejoin, and whenever the store is reached again after failures, every job this
  *       instance holds is published again; leftovers of an earlier process with this id are recorded lost; the
@@ -46,7 +47,7 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Thread-safety: everything but {@link #close} runs on the one membership thread, which owns the mutable fields;
- * {@code joined} is volatile for {@link #close}.
+ * {@code joined} is volatile for {@link #close} and {@link #joined}.
  */
 final class Membership implements AutoCloseable {
 
@@ -110,32 +111,35 @@ final class Membership implements AutoCloseable {
         Response answer = RedisStore.await(store.send(RedisStore.script(Script.HEARTBEAT,
                 List.of(Keys.instance(instance), Keys.INSTANCES, Keys.counts(instance)), token,
                 settings.instanceTimeout().toMillis(), now, now - retentionMs(), figures(now), retentionMs(), instance)));
-        switch (answer.toInteger()) {
-            case 1 -> {
-                conflictSinceNanos = 0;
-                if (!replicator.active()) {
-                    LOG.info("the store is reachable again: publishing this instance's jobs again");
-                    replicator.republishAll();
-                    onJoined.run(); // pool changes made meanwhile, and ends sent while messages did not arrive
-                }
-            }
-            case 2 -> {
-                conflictSinceNanos = 0;
-                if (joined) {
-                    LOG.warnf("the store had lost instance '%s' (Redis restarted, or this instance was unreachable for over %d s): joining again",
-                            instance, settings.instanceTimeout().toSeconds());
-                    store.health().restarted();
-                } else {
-                    LOG.infof("instance '%s' joined the cluster in Redis", instance);
-                }
-                joined = true;
-                joined();
-            }
-            default -> conflict();
+        int renewed = answer.toInteger();
+        if (renewed == 0) {
+            conflict();
+            return;
+        }
+        conflictSinceNanos = 0;
+        if (!joined) {
+            // 1 is a join too: an earlier heartbeat of this process set the key, but its answer came after the deadline
+            LOG.infof("instance '%s' joined the cluster in Redis", instance);
+            joined = true;
+            join();
+        } else if (renewed == 2) {
+            LOG.warnf("the store had lost instance '%s' (Redis restarted, or this instance was unreachable for over %d s): joining again",
+                    instance, settings.instanceTimeout().toSeconds());
+            store.health().restarted();
+            join();
+        } else if (!replicator.active()) {
+            LOG.info("the store is reachable again: publishing this instance's jobs again");
+            replicator.republishAll();
+            onJoined.run(); // pool changes made meanwhile, and ends sent while messages did not arrive
         }
     }
 
-    private void joined() {
+    /** Whether this instance has joined the cluster in the store: it publishes its jobs and records lost instances. */
+    boolean joined() {
+        return joined;
+    }
+
+    private void join() {
         replicator.republishAll();
         publishedEnded.clear();
         // what this process holds, finished or not, is its own; only what an earlier process with this id left is lost

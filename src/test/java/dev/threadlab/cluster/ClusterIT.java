@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -64,6 +67,18 @@ class ClusterIT {
     private ServiceProcess c;
     private final List<ServiceProcess> started = new ArrayList<>();
 
+    /** On a failure, what every instance logged: a cluster's failure is seldom explained by what one client saw. */
+    @RegisterExtension
+    final TestWatcher instanceLogsOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            for (ServiceProcess service : started) {
+                System.err.println("---- the last 150 lines of instance " + service.name() + " after " + context.getDisplayName());
+                System.err.println(service.logTail(150));
+            }
+        }
+    };
+
     @BeforeAll
     void startCluster() throws Exception {
         Optional<String> missing = RedisServer.unavailable();
@@ -92,6 +107,7 @@ class ClusterIT {
         properties.put("threadlab.instance-id", id);
         properties.put("threadlab.admin.token", TOKEN);
         properties.put("threadlab.jobs.max-retained", String.valueOf(MAX_RETAINED));
+        properties.put("quarkus.log.category.\"dev.threadlab.cluster\".level", "DEBUG");
         ServiceProcess service = ServiceProcess.start(id, dir, properties);
         started.add(service);
         return service;
@@ -404,6 +420,28 @@ class ClusterIT {
         assertTrue(duplicate.log().contains("another live instance uses the instance id 'a'"), duplicate.log());
         assertTrue(a.alive(), "the instance that had the id runs on");
         assertEquals(200, a.get("/q/health/ready").statusCode());
+    }
+
+    @Test
+    @Order(10)
+    void anInstanceWhoseFirstHeartbeatIsAnsweredLateStillJoins() throws Exception {
+        // Redis holds writes back, so d's first heartbeat passes its deadline; Redis runs it when let go, setting d's
+        // key without d seeing the answer: d's next heartbeat finds its own key, and that must be its join too
+        ServiceProcess d;
+        redis.cli("CLIENT", "PAUSE", "60000", "WRITE");
+        try {
+            d = instance("d");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> d.log().contains("membership tick: Redis did not answer"));
+        } finally {
+            redis.cli("CLIENT", "UNPAUSE");
+        }
+        d.awaitReady();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode store = json(d.get("/stats"), 200).path("store");
+            assertTrue(store.path("member").asBoolean(), "d joined the cluster, so it records lost instances: " + store);
+        });
+        assertTrue(d.log().contains("instance 'd' joined the cluster in Redis"), d.logTail(40));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------

@@ -79,6 +79,12 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The last {@code lines} lines of the log. */
+    public String logTail(int lines) {
+        List<String> all = log().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
