@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """threadlab's performance benchmark: is the service fast enough never to distort what it measures?
 Measures the packaged service on loopback beside the framework's own floor, a plain Quarkus app built from the same
-platform BOM by this script (deploy/loadtest/hello: GET /hello answering a constant, with the same REST and Micrometer
-extensions), each figure as a ratio within one run so that machine noise cancels, and prints one table against the
+platform BOM by this script (deploy/loadtest/hello: GET /hello answering a constant, and POST /hello/json taking the
+job's body and answering 202 without a job, with the same REST and Micrometer extensions), each figure as a ratio within one run so that machine noise cancels, and prints one table against the
 targets; exits 1 if a row misses. The warm-up row starts fresh instances as deploy/start.sh does (from the AOT cache
 aot_cache.py trains, on a JDK 25+) and runs wrk from the moment readiness answers (docs/warmup.md). The cluster rows
 (cluster_bench.py) compare threadlab.store=redis with memory and time a join across instances. Needs wrk and
@@ -13,6 +13,7 @@ redis-server (Debian: apt-get install wrk redis-server). Standard library otherw
                                               # that a 2x slowdown of submit or of its CPU cost cannot pass
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -83,14 +84,21 @@ def measured(svc, seconds, path="/", script=None, args=()):
 def build_hello():
     """Builds the hello app with threadlab's Quarkus version, unless it is built already from the same sources."""
     version = re.search(r"<quarkus\.platform\.version>([^<]+)<", open(os.path.join(REPO, "pom.xml")).read()).group(1)
+    sources = hashlib.sha256()
+    for root, dirs, files in os.walk(os.path.dirname(HELLO_POM)):
+        dirs.sort()
+        for name in sorted(files):
+            with open(os.path.join(root, name), "rb") as f:
+                sources.update(name.encode() + f.read())
+    built_with = f"{version} {sources.hexdigest()}"
     stamp = os.path.join(os.path.dirname(HELLO_JAR), "built-with")
-    if os.path.exists(HELLO_JAR) and os.path.exists(stamp) and open(stamp).read() == version:
+    if os.path.exists(HELLO_JAR) and os.path.exists(stamp) and open(stamp).read() == built_with:
         return
     subprocess.run([os.path.join(REPO, "mvnw"), "-B", "-ntp", "-q", "-f", HELLO_POM, "package",
                     f"-Dquarkus.platform.version={version}"], check=True,
                    env={**os.environ, "JAVA_HOME": os.path.dirname(os.path.dirname(find_java()))})
     with open(stamp, "w") as f:
-        f.write(version)
+        f.write(built_with)
 
 
 def warm(svc, hello, seconds):
@@ -98,28 +106,36 @@ def warm(svc, hello, seconds):
     for script, args in (("submit_wait.lua", ("10s", TRIVIAL_JOB)), ("submit.lua", ("cpu", "1"))):
         wrk(svc.base, seconds, 32, script=script, args=args)
     wrk(hello.base, seconds, 32, "/hello")
+    wrk(hello.base, seconds, 32, script="submit.lua", args=("cpu", "1", "/hello/json"))
 
 
 def throughput(svc, hello, rounds, seconds):
-    """Async submit and submit-and-wait of a trivial job against GET /hello, in interleaved rounds: each round's ratios
-    compare runs seconds apart, so the machine's swings cancel; medians over the rounds. Per-request service CPU is
-    read from /proc for each run (the two services never run at once)."""
-    runs = {"hello": [], "async": [], "wait": []}
-    ratios = {"async": [], "wait": [], "cpu": []}
+    """Async submit and submit-and-wait of a trivial job against GET /hello, and the same body posted to the hello
+    app's POST /hello/json (the framework's cost of such a request, without a job), in interleaved rounds: each
+    round's ratios compare runs seconds apart, so the machine's swings cancel; medians over the rounds. Per-request
+    service CPU is read from /proc for each run (the two services never run at once)."""
+    runs = {"hello": [], "json": [], "async": [], "wait": []}
+    ratios = {"async": [], "wait": [], "cpu": [], "json": [], "json_cpu": [], "async_vs_json": [], "async_vs_json_cpu": []}
     bad = 0
     for _ in range(rounds):
         h1 = measured(hello, seconds, "/hello")
         a = measured(svc, seconds, script="submit.lua", args=("cpu", "1"))
         w = measured(svc, seconds, script="submit_wait.lua", args=("10s", TRIVIAL_JOB))
+        j = measured(hello, seconds, script="submit.lua", args=("cpu", "1", "/hello/json"))
         h2 = measured(hello, seconds, "/hello")
         h_rate, h_cpu = (h1[0] + h2[0]) / 2, (h1[1] + h2[1]) / 2  # before and after, so a drift averages out
         runs["hello"].append((h_rate, h_cpu))
+        runs["json"].append(j)
         runs["async"].append(a)
         runs["wait"].append(w)
         ratios["async"].append(a[0] / h_rate)
         ratios["wait"].append(w[0] / h_rate)
         ratios["cpu"].append(a[1] / h_cpu)
-        bad += a[2] + w[2] + h1[2] + h2[2]
+        ratios["json"].append(j[0] / h_rate)
+        ratios["json_cpu"].append(j[1] / h_cpu)
+        ratios["async_vs_json"].append(a[0] / j[0])
+        ratios["async_vs_json_cpu"].append(a[1] / j[1])
+        bad += a[2] + w[2] + h1[2] + h2[2] + j[2]
     med = {name: tuple(statistics.median(r[i] for r in values) for i in range(2)) for name, values in runs.items()}
     return med, {name: statistics.median(values) for name, values in ratios.items()}, bad
 
@@ -333,6 +349,13 @@ def main():
         row("service CPU per request, async submit vs GET /hello",
             f"{async_cpu:.1f} vs {hello_cpu:.1f} us, median ratio {ratio['cpu']:.2f} x (submit-and-wait {wait_cpu:.1f} us)",
             f"<= {cpu_ceiling} x" if cpu_ceiling else "", ratio["cpu"] <= cpu_ceiling if cpu_ceiling else None)
+        json_rate, json_cpu = med["json"]
+        row("the framework's JSON POST (hello app: the job's body, a 202) vs GET /hello",
+            f"{json_rate:.0f} vs {hello_rate:.0f} req/s, median ratio {ratio['json']:.2f} x; "
+            f"CPU {json_cpu:.1f} vs {hello_cpu:.1f} us = {ratio['json_cpu']:.2f} x", "", None)
+        row("async submit vs the framework's JSON POST",
+            f"median ratio {ratio['async_vs_json']:.2f} x; CPU {async_cpu:.1f} vs {json_cpu:.1f} us = "
+            f"{ratio['async_vs_json_cpu']:.2f} x", "", None)
         if smoke:
             row(f"async POST /jobs in the first {COLD_SECONDS} s after ready vs warm GET /hello",
                 f"{cold_rate:.0f} vs {hello_rate:.0f} req/s = {cold_rate / hello_rate:.3f} x (median of {len(colds)} instances)",

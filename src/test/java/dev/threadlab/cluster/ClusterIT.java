@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lists, waits for and streams any instance's jobs and experiments; a pool change reaches all; Redis holds no more
  * than the retention bounds; a SIGKILLed instance's unfinished jobs end FAILED (instance-lost) on the others within
  * 15 s, recorded exactly once; a Redis restart under load costs no accepted job and no 5xx; a second process with a
- * live instance's id stops. Skipped, loudly, where {@code redis-server} is not installed, unless
+ * live instance's id stops; an instance whose first heartbeat is answered after its deadline still joins. Skipped, loudly, where {@code redis-server} is not installed, unless
  * {@code THREADLAB_REDIS_TESTS=required} (as in CI), which turns its absence into a failure.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
