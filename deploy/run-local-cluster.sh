@@ -24,6 +24,7 @@ done
 [ ${#missing[@]} -eq 0 ] || fail "not found: ${missing[*]}. Install Debian's packages: apt-get install redis-server haproxy prometheus"
 
 source deploy/jdk.sh
+source deploy/local.sh
 JAVA_HOME=$(select_jdk)
 export JAVA_HOME
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -ntp -q package -DskipTests
@@ -32,22 +33,6 @@ for variable in THREADLAB_PORT PROMETHEUS_PORT GRAFANA_PORT; do
     [[ "${!variable:-0}" =~ ^[0-9]+$ ]] || fail "$variable=${!variable} is not a port number"
 done
 
-# One free loopback port per argument: the requested one if it is free, else any (0 asks for any). Every socket is
-# held until all are chosen, so no two ports are the same.
-free_ports() {
-    python3 - "$@" <<'PY'
-import socket, sys
-held = []
-for wanted in sys.argv[1:]:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", int(wanted)))
-    except OSError:
-        s.bind(("127.0.0.1", 0))
-    held.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in held))
-PY
-}
 read -r balancer_port prometheus_port grafana_port stats_port redis_port a1_port b2_port c3_port \
     <<< "$(free_ports "${THREADLAB_PORT:-8080}" "${PROMETHEUS_PORT:-9090}" "${GRAFANA_PORT:-3000}" 0 0 0 0 0)"
 [ -n "${c3_port:-}" ] || fail "could not choose free loopback ports"
@@ -168,17 +153,7 @@ up_targets() { curl -fsS "http://127.0.0.1:$prometheus_port/api/v1/targets?state
 all_scraped() { [ "$(up_targets)" -eq 3 ]; }
 wait_for "Prometheus (three targets up)" $prometheus_pid "$work/prometheus.log" 60 all_scraped
 
-if command -v grafana-server >/dev/null; then
-    PROMETHEUS_URL=http://127.0.0.1:$prometheus_port DASHBOARDS_PATH="$PWD/grafana/dashboards" \
-    GF_PATHS_PROVISIONING="$PWD/grafana/provisioning" GF_PATHS_DATA="$work/grafana" \
-    GF_SERVER_HTTP_ADDR=127.0.0.1 GF_SERVER_HTTP_PORT=$grafana_port \
-    GF_AUTH_ANONYMOUS_ENABLED=true GF_AUTH_ANONYMOUS_ORG_ROLE=Viewer \
-        grafana-server --homepath /usr/share/grafana > "$work/grafana.log" 2>&1 &
-    pids+=($!)
-    grafana="http://127.0.0.1:$grafana_port (dashboard 'threadlab'; log $work/grafana.log)"
-else
-    grafana="not installed here: query Prometheus, or import grafana/dashboards/threadlab.json into any Grafana"
-fi
+start_grafana "$prometheus_port" "$grafana_port" "$work"
 
 # What the balancer does: six requests in a row, and which instance answered each (GET / names it; the HTTP status
 # where none did).

@@ -31,7 +31,9 @@ import java.util.function.Predicate;
  * <ol>
  *   <li><b>heartbeat</b>: renews {@code instance:{id}} (a token of this process, expiring after the instance
  *       timeout) and publishes this instance's figures. The first heartbeat answered is the <b>join</b> (whether
- *       it set the key, or an earlier one did whose answer came after the deadline); finding the key gone
+ *       it set the key, or an earlier one did whose answer came after the deadline); the join's work is done again
+ *       at the next heartbeat until it completes, and after any heartbeat whose answer did not come in time (Redis
+ *       may have run it, re-creating a lost key unseen); finding the key gone
  *       later is a <b>rejoin</b> (Redis restarted, or this instance was cut off or paused for longer than the
  *       timeout). At a join or rejoin, and whenever the store is reached again after failures, every job this
  *       instance holds is published again; leftovers of an earlier process with this id are recorded lost; the
@@ -47,7 +49,7 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Thread-safety: everything but {@link #close} runs on the one membership thread, which owns the mutable fields;
- * {@code joined} is volatile for {@link #close} and {@link #joined}.
+ * {@code joined} and {@code heartbeatSent} are volatile for {@link #close} and {@link #joined}.
  */
 final class Membership implements AutoCloseable {
 
@@ -67,6 +69,8 @@ final class Membership implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final Set<String> publishedEnded = new HashSet<>();
     private volatile boolean joined;
+    private volatile boolean heartbeatSent;
+    private boolean joinPending = true;
     private long conflictSinceNanos;
 
     Membership(RedisStore store, ObjectMapper json, String instance, JobEngine engine, ExperimentService experiments,
@@ -108,25 +112,37 @@ final class Membership implements AutoCloseable {
 
     private void heartbeat() {
         long now = System.currentTimeMillis();
-        Response answer = RedisStore.await(store.send(RedisStore.script(Script.HEARTBEAT,
-                List.of(Keys.instance(instance), Keys.INSTANCES, Keys.counts(instance)), token,
-                settings.instanceTimeout().toMillis(), now, now - retentionMs(), figures(now), retentionMs(), instance)));
+        heartbeatSent = true;
+        Response answer;
+        try {
+            answer = RedisStore.await(store.send(RedisStore.script(Script.HEARTBEAT,
+                    List.of(Keys.instance(instance), Keys.INSTANCES, Keys.counts(instance)), token,
+                    settings.instanceTimeout().toMillis(), now, now - retentionMs(), figures(now), retentionMs(), instance)));
+        } catch (StoreUnavailableException e) {
+            // its outcome is unknown: Redis may still run it and (re)create the key unseen, so the next answer that
+            // finds the key ours must not be taken for a mere renewal: the join's work is done again then
+            joinPending = true;
+            throw e;
+        }
         int renewed = answer.toInteger();
         if (renewed == 0) {
             conflict();
             return;
         }
         conflictSinceNanos = 0;
-        if (!joined) {
-            // 1 is a join too: an earlier heartbeat of this process set the key, but its answer came after the deadline
-            LOG.infof("instance '%s' joined the cluster in Redis", instance);
-            joined = true;
-            join();
-        } else if (renewed == 2) {
+        if (renewed == 2 && joined) {
             LOG.warnf("the store had lost instance '%s' (Redis restarted, or this instance was unreachable for over %d s): joining again",
                     instance, settings.instanceTimeout().toSeconds());
             store.health().restarted();
-            join();
+            joinPending = true;
+        }
+        if (joinPending) {
+            join(); // a store failure half way leaves it pending: it is done again, whole, at the next heartbeat
+            joinPending = false;
+            if (!joined) {
+                LOG.infof("instance '%s' joined the cluster in Redis", instance);
+                joined = true;
+            }
         } else if (!replicator.active()) {
             LOG.info("the store is reachable again: publishing this instance's jobs again");
             replicator.republishAll();
@@ -134,7 +150,10 @@ final class Membership implements AutoCloseable {
         }
     }
 
-    /** Whether this instance has joined the cluster in the store: it publishes its jobs and records lost instances. */
+    /**
+     * Whether this instance has joined the cluster in the store: its join's work is done (its jobs published, its
+     * earlier process's leftovers recorded, the cluster's pool settings applied), and it records lost instances.
+     */
     boolean joined() {
         return joined;
     }
@@ -306,7 +325,7 @@ final class Membership implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (joined) {
+        if (heartbeatSent) { // the key may be this process's even if no answer said so
             try {
                 RedisStore.await(store.send(RedisStore.script(Script.LEAVE, List.of(Keys.instance(instance)), token)));
             } catch (StoreUnavailableException e) {

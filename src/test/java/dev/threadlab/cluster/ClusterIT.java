@@ -428,7 +428,7 @@ class ClusterIT {
         // Redis holds writes back, so d's first heartbeat passes its deadline; Redis runs it when let go, setting d's
         // key without d seeing the answer: d's next heartbeat finds its own key, and that must be its join too
         ServiceProcess d;
-        redis.cli("CLIENT", "PAUSE", "60000", "WRITE");
+        assertEquals("OK", redis.cli("CLIENT", "PAUSE", "90000", "WRITE")); // longer than the wait below
         try {
             d = instance("d");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
@@ -439,7 +439,8 @@ class ClusterIT {
         d.awaitReady();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode store = json(d.get("/stats"), 200).path("store");
-            assertTrue(store.path("member").asBoolean(), "d joined the cluster, so it records lost instances: " + store);
+            assertTrue(store.path("member").asBoolean(), "d's join is done (its jobs published, the cluster's pool "
+                    + "settings applied), and it records lost instances: " + store);
         });
         assertTrue(d.log().contains("instance 'd' joined the cluster in Redis"), d.logTail(40));
     }
