@@ -35,9 +35,9 @@ import java.util.function.Predicate;
  *       at the next heartbeat until it completes, and after any heartbeat whose answer did not come in time (Redis
  *       may have run it, re-creating a lost key unseen); finding the key gone
  *       later is a <b>rejoin</b> (Redis restarted, or this instance was cut off or paused for longer than the
- *       timeout). At a join or rejoin, and whenever the store is reached again after failures, every job this
- *       instance holds is published again; leftovers of an earlier process with this id are recorded lost; the
- *       pool changes made meanwhile are applied.</li>
+ *       timeout). At a join or rejoin, and whenever the store is reached again after failed writes, the join's work
+ *       is done: every job this instance holds is published again; leftovers of an earlier process with this id are
+ *       recorded lost; the pool changes made meanwhile are applied.</li>
  *   <li><b>conflict</b>: another process renews the same key: after waiting long enough to be sure it is alive,
  *       this instance stops with a message saying so.</li>
  *   <li><b>lost instances</b>: an instance whose heartbeat expired and that left unfinished jobs is claimed
@@ -136,6 +136,12 @@ final class Membership implements AutoCloseable {
             store.health().restarted();
             joinPending = true;
         }
+        if (!replicator.active() && !joinPending) {
+            // writes failed meanwhile: the jobs, the pool changes made elsewhere and the ends sent while messages did
+            // not arrive are all caught up by the join's work
+            LOG.info("the store is reachable again: publishing this instance's jobs again");
+            joinPending = true;
+        }
         if (joinPending) {
             join(); // a store failure half way leaves it pending: it is done again, whole, at the next heartbeat
             joinPending = false;
@@ -143,10 +149,6 @@ final class Membership implements AutoCloseable {
                 LOG.infof("instance '%s' joined the cluster in Redis", instance);
                 joined = true;
             }
-        } else if (!replicator.active()) {
-            LOG.info("the store is reachable again: publishing this instance's jobs again");
-            replicator.republishAll();
-            onJoined.run(); // pool changes made meanwhile, and ends sent while messages did not arrive
         }
     }
 
