@@ -308,6 +308,13 @@ class Load:
             self.submit({"workload": "cpu", "pool": "tiny", "params": {"iterations": 200_000_000}})
             time.sleep(0.05)
 
+    def steady(self):
+        # io jobs always in flight on the virtual pool: the mixed rounds' short io jobs come every ~3 s, a period a
+        # 1 s scrape can alias with so that no scrape sees one (seen once in CI: the io pool's panels flat at 0)
+        while not self.stopped.is_set():
+            self.submit({"workload": "io", "pool": "io", "tasks": 4, "params": {"durationMs": 1000}})
+            self.stopped.wait(0.5)
+
     def mixed(self):
         pools = ["cpu", "io", "gil", "procs"]
         workloads = [
@@ -335,6 +342,7 @@ class Load:
 
     def start(self):
         self.threads = [threading.Thread(target=self.overload, daemon=True),
+                        threading.Thread(target=self.steady, daemon=True),
                         threading.Thread(target=self.mixed, daemon=True)]
         for thread in self.threads:
             thread.start()
