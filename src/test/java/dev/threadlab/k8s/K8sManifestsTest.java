@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.threadlab.config.ThreadlabConfig;
+import dev.threadlab.testing.ExportedMetrics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigMappings;
@@ -328,16 +329,6 @@ class K8sManifestsTest {
         return names;
     }
 
-    private static Set<String> exportedMetrics() {
-        Set<String> names = new TreeSet<>();
-        for (String line : given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
-    }
-
     private static double positiveNumber(String where, JsonNode value) {
         assertFalse(value.isMissingNode() || value.isNull(), where + " is missing");
         try {
@@ -358,7 +349,7 @@ class K8sManifestsTest {
      */
     private void checkTriggers(String where, JsonNode triggers, JsonNode deployment) {
         assertFalse(triggers.isEmpty(), where + "no triggers");
-        Set<String> exported = exportedMetrics();
+        Set<String> exported = ExportedMetrics.names();
         boolean prometheus = false;
         for (JsonNode trigger : triggers) {
             String type = trigger.path("type").asText();

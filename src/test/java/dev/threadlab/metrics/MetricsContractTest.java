@@ -1,5 +1,6 @@
 package dev.threadlab.metrics;
 
+import dev.threadlab.testing.ExportedMetrics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,22 +67,12 @@ class MetricsContractTest {
         return names;
     }
 
-    private static Set<String> exported() {
-        Set<String> names = new TreeSet<>();
-        for (String line : given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
-    }
-
     @Test
     void everyMetricTheDashboardUsesIsExported() throws IOException {
         Set<String> used = namesIn("grafana/dashboards/threadlab.json");
         assertTrue(used.size() > 20, "the dashboard uses " + used);
         Set<String> missing = new TreeSet<>(used);
-        missing.removeAll(exported());
+        missing.removeAll(ExportedMetrics.names());
         assertEquals(Set.of(), missing, "metrics the dashboard queries but /q/metrics lacks");
     }
 
@@ -90,7 +81,7 @@ class MetricsContractTest {
         Set<String> used = namesIn("deploy/prometheus/alerts.yml");
         assertFalse(used.isEmpty());
         Set<String> missing = new TreeSet<>(used);
-        missing.removeAll(exported());
+        missing.removeAll(ExportedMetrics.names());
         assertEquals(Set.of(), missing, "metrics the alert rules query but /q/metrics lacks");
     }
 
